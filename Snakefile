@@ -1,0 +1,24 @@
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/download.smk"
+include: "workflow/rules/extract.smk"
+include: "workflow/rules/udpipe.smk"
+include: "workflow/rules/tokenize.smk"
+include: "workflow/rules/vocab.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/export.smk"
+
+
+rule all:
+    input:
+        f"{RESULTS}/model",
+        f"{RESULTS}/vocab/rank-frequency.png",
+        f"{RESULTS}/train/loss.png",
+    default_target: True

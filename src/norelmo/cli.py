@@ -1,0 +1,176 @@
+"""The `norelmo` command: one subcommand per pipeline stage, each calling the functions the workflow uses."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import NorelmoError
+
+
+def _extract(a) -> None:
+    from .wiki.shards import extract_dump_shard, extract_text_shard
+
+    shards = [a.shard] if a.shard is not None else range(a.shards)
+    for k in shards:
+        text, stats = a.out / f"shard-{k}.txt", a.out / f"shard-{k}.json"
+        if a.text:
+            result = extract_text_shard(str(a.source), k, a.shards, text, stats)
+        else:
+            result = extract_dump_shard(a.source, a.index, k, a.shards, text, stats)
+        print(f"shard {k}: {json.dumps(result)}", file=sys.stderr)
+
+
+def _train_udpipe(a) -> None:
+    from .text.udpipe import train_model
+
+    train_model(a.conllu, a.out, a.tokenizer_options, a.tagger_options)
+
+
+def _tokenize(a) -> None:
+    from .text.udpipe import tokenize_file
+
+    print(json.dumps(tokenize_file(a.model, a.input, a.output, a.lemmatize)), file=sys.stderr)
+
+
+def _count(a) -> None:
+    from .text.vocab import count_tokens, write_counts
+
+    counts, sentences = count_tokens(a.inputs)
+    write_counts(counts, sentences, a.out)
+
+
+def _vocab(a) -> None:
+    from .text.vocab import build_vocabulary, count_tokens, write_counts
+
+    count_files = []
+    for path in a.inputs:
+        if path.suffix == ".tsv":
+            count_files.append(path)
+        else:  # tokenized text: count it first, beside the output
+            counts_path = a.out / "counts" / (path.stem + ".tsv")
+            write_counts(*count_tokens([path]), counts_path)
+            count_files.append(counts_path)
+    print(json.dumps(build_vocabulary(count_files, a.size, a.out)), file=sys.stderr)
+
+
+def _load_run_config(a):
+    from .config import load_config
+
+    return load_config(a.config)
+
+
+def _n_train_tokens(stats: Path) -> int:
+    return int(json.loads(Path(stats).read_text())["n_train_tokens"])
+
+
+def _train(a) -> None:
+    from .elmo.train import train_bilm
+
+    cfg = _load_run_config(a)
+    summary = train_bilm(
+        cfg.model, cfg.train, a.inputs, a.vocab, _n_train_tokens(a.stats), a.checkpoints, a.logs, progress=True
+    )
+    print(json.dumps(summary), file=sys.stderr)
+
+
+def _export(a) -> None:
+    from .elmo.export import export_run
+
+    cfg = _load_run_config(a)
+    export_run(cfg, a.checkpoints, a.vocab, _n_train_tokens(a.stats), a.out)
+
+
+def _embed(a) -> None:
+    import numpy as np
+
+    from .atomic import atomic_path
+    from .elmo.embed import Embedder, read_sentences
+
+    vectors = Embedder(a.model_dir, batch_size=a.batch_size).embed(
+        read_sentences(a.input), layers=a.layers, warmup=not a.no_warmup
+    )
+    with atomic_path(a.output) as tmp, open(tmp, "wb") as fh:
+        np.save(fh, vectors)
+    print(f"{a.output}: {vectors.shape}", file=sys.stderr)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="norelmo", description="Rebuild NorELMo models from Wikipedia dumps.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("extract", help="clean article text from a pages-articles dump, or shard a plain-text corpus")
+    s.add_argument("source", type=Path, help="dump (.xml.bz2) or, with --text, a path or glob of text files")
+    s.add_argument("--index", type=Path, help="multistream index: shards then seek to their own bz2 streams")
+    s.add_argument("--out", type=Path, required=True, help="directory for shard-K.txt and shard-K.json")
+    s.add_argument("--shards", type=int, default=1)
+    s.add_argument("--shard", type=int, help="write only this shard (0-based)")
+    s.add_argument("--text", action="store_true", help="source is plain text, not a dump")
+    s.set_defaults(func=_extract)
+
+    s = sub.add_parser("train-udpipe", help="train a UDPipe tokenizer and lemmatizer from CoNLL-U")
+    s.add_argument("conllu", type=Path)
+    s.add_argument("--out", type=Path, required=True)
+    s.add_argument("--tokenizer-options", default="epochs=10")
+    s.add_argument("--tagger-options", default="models=1;iterations=10")
+    s.set_defaults(func=_train_udpipe)
+
+    s = sub.add_parser("tokenize", help="split and tokenize text with UDPipe: a sentence a line")
+    s.add_argument("input", type=Path)
+    s.add_argument("output", type=Path)
+    s.add_argument("--model", type=Path, required=True, help="a .udpipe model")
+    s.add_argument("--lemmatize", action="store_true", help="replace every token by its lemma")
+    s.set_defaults(func=_tokenize)
+
+    s = sub.add_parser("count", help="count the tokens of tokenized files into a TSV")
+    s.add_argument("inputs", type=Path, nargs="+")
+    s.add_argument("--out", type=Path, required=True)
+    s.set_defaults(func=_count)
+
+    s = sub.add_parser("vocab", help="build vocab.txt, vocab.tsv, stats.json and a rank-frequency plot")
+    s.add_argument("inputs", type=Path, nargs="+", help="tokenized text files or count TSVs")
+    s.add_argument("--size", type=int, default=100000)
+    s.add_argument("--out", type=Path, required=True)
+    s.set_defaults(func=_vocab)
+
+    for name, func, help_ in (
+        ("train", _train, "train the ELMo biLM (resumes from --checkpoints)"),
+        ("export", _export, "write model.hdf5, options.json and vocab.txt from the newest checkpoint"),
+    ):
+        s = sub.add_parser(name, help=help_)
+        s.add_argument("--config", type=Path, required=True, help="run config YAML (model and train keys)")
+        s.add_argument("--vocab", type=Path, required=True)
+        s.add_argument("--stats", type=Path, required=True, help="the vocabulary stage's stats.json")
+        s.add_argument("--checkpoints", type=Path, required=True)
+        if name == "train":
+            s.add_argument("--logs", type=Path, required=True, help="TensorBoard, metrics and loss plot")
+            s.add_argument("inputs", type=Path, nargs="+", help="tokenized training files")
+        else:
+            s.add_argument("--out", type=Path, required=True, help="model directory to write")
+        s.set_defaults(func=func)
+
+    s = sub.add_parser("embed", help="ELMo vectors for pre-tokenized sentences, as simple_elmo computes them")
+    s.add_argument("model_dir", type=Path)
+    s.add_argument("input", type=Path, help="one sentence per line, tokens separated by spaces")
+    s.add_argument("--output", type=Path, required=True, help=".npy file")
+    s.add_argument("--layers", choices=("average", "top", "all"), default="average")
+    s.add_argument("--batch-size", type=int, default=32, help="rows whose LSTM states carry over (simple_elmo: 32)")
+    s.add_argument("--no-warmup", action="store_true", help="skip the warm-up pass over the first batch")
+    s.set_defaults(func=_embed)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        args.func(args)
+    except NorelmoError as exc:
+        print(f"norelmo: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

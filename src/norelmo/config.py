@@ -1,0 +1,153 @@
+"""Run configuration: YAML -> JSON Schema validation (filling defaults) -> frozen dataclasses."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .errors import NorelmoError
+
+
+def schema() -> dict:
+    """The config schema that the workflow validates against too (workflow/schemas/)."""
+    return yaml.safe_load(resources.files("norelmo").joinpath("config.schema.yaml").read_text())
+
+
+def _with_defaults(validator_class):
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, sch):
+        if isinstance(instance, dict):
+            for name, sub in properties.items():
+                if "default" in sub and name not in instance:
+                    instance[name] = copy.deepcopy(sub["default"])
+        yield from validate_properties(validator, properties, instance, sch)
+
+    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    where = ".".join(str(p) for p in error.absolute_path) or "top level"
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"{where}: unknown key(s) {', '.join(repr(k) for k in extra)}"
+    return f"{where}: {error.message}"
+
+
+def validate(raw: dict, source: str = "config") -> dict:
+    """A validated copy of `raw` with every default filled in; one NorelmoError naming the key otherwise."""
+    if not isinstance(raw, dict):
+        raise NorelmoError(f"{source}: expected a mapping of config keys")
+    data = copy.deepcopy(raw)
+    validator = _with_defaults(jsonschema.Draft7Validator)(schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(e.absolute_path)))
+    if errors:
+        raise NorelmoError(f"{source}: invalid config: " + "; ".join(_describe(e) for e in errors[:5]))
+    names = [c["name"] for c in data["corpora"]]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise NorelmoError(f"{source}: corpora: duplicate name(s) {', '.join(duplicates)}")
+    return data
+
+
+@dataclass(frozen=True)
+class CharCNN:
+    activation: str
+    embedding_dim: int
+    filters: tuple[tuple[int, int], ...]
+    max_characters_per_token: int
+    n_highway: int
+
+    @property
+    def n_filters(self) -> int:
+        return sum(n for _, n in self.filters)
+
+
+@dataclass(frozen=True)
+class LSTM:
+    dim: int
+    projection_dim: int
+    n_layers: int
+    cell_clip: float
+    proj_clip: float
+    use_skip_connections: bool
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """The bilm options that shape the network and its loss."""
+
+    char_cnn: CharCNN
+    lstm: LSTM
+    dropout: float
+    n_negative_samples_batch: int
+    unroll_steps: int
+    all_clip_norm_val: float
+    learning_rate: float
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ModelConfig:
+        cnn = d["char_cnn"]
+        return cls(
+            char_cnn=CharCNN(
+                activation=cnn["activation"],
+                embedding_dim=cnn["embedding"]["dim"],
+                filters=tuple((int(w), int(n)) for w, n in cnn["filters"]),
+                max_characters_per_token=cnn["max_characters_per_token"],
+                n_highway=cnn["n_highway"],
+            ),
+            lstm=LSTM(**d["lstm"]),
+            dropout=d["dropout"],
+            n_negative_samples_batch=d["n_negative_samples_batch"],
+            unroll_steps=d["unroll_steps"],
+            all_clip_norm_val=d["all_clip_norm_val"],
+            learning_rate=d["learning_rate"],
+        )
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int
+    batch_size: int
+    seed: int
+    checkpoint_every: int
+    log_every: int
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated run configuration; `raw` keeps the dict with defaults filled in."""
+
+    run: str
+    shards: int
+    vocab_size: int
+    model: ModelConfig
+    train: TrainConfig
+    raw: dict
+
+    @classmethod
+    def from_dict(cls, raw: dict, source: str = "config") -> Config:
+        data = validate(raw, source)
+        return cls(
+            run=data["run"],
+            shards=data["shards"],
+            vocab_size=data["vocab"]["size"],
+            model=ModelConfig.from_dict(data["model"]),
+            train=TrainConfig(**data["train"]),
+            raw=data,
+        )
+
+
+def load_config(path: str | Path) -> Config:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise NorelmoError(f"{path}: cannot read YAML config ({exc})") from exc
+    return Config.from_dict(raw, str(path))

@@ -1,0 +1,1 @@
+"""The ELMo bidirectional language model: characters, data, network, training, export, embedding."""

@@ -1,0 +1,187 @@
+"""The bilm-tf network in TensorFlow 2: character CNN, highway, projection, projected LSTMs, softmax.
+
+Variables are kept in one dict keyed by their bilm-tf HDF5 dataset names, so export and import
+are a plain copy. Functions take LSTM states in and hand new states back; the caller decides
+whether states persist (training rows, simple_elmo-style inference) or not.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from ..config import ModelConfig
+from .chars import N_CHARACTERS
+
+SOFTMAX_W, SOFTMAX_B = "softmax/W", "softmax/b"
+DIRECTIONS = (0, 1)  # 0 = forward LM, 1 = backward LM
+
+
+def lstm_prefix(direction: int, layer: int) -> str:
+    return f"RNN_{direction}/RNN/MultiRNNCell/Cell{layer}/LSTMCell/"
+
+
+def weight_shapes(cfg: ModelConfig) -> dict[str, tuple[int, ...]]:
+    """Name -> shape of every exported weight, in bilm-tf's dump_weights layout."""
+    cnn, lstm = cfg.char_cnn, cfg.lstm
+    nf, p, e = cnn.n_filters, lstm.projection_dim, cnn.embedding_dim
+    shapes: dict[str, tuple[int, ...]] = {"char_embed": (N_CHARACTERS, e)}
+    for i, (width, num) in enumerate(cnn.filters):
+        shapes[f"CNN/W_cnn_{i}"] = (1, width, e, num)
+        shapes[f"CNN/b_cnn_{i}"] = (num,)
+    for k in range(cnn.n_highway):
+        for gate in ("carry", "transform"):
+            shapes[f"CNN_high_{k}/W_{gate}"] = (nf, nf)
+            shapes[f"CNN_high_{k}/b_{gate}"] = (nf,)
+    if nf != p:
+        shapes["CNN_proj/W_proj"] = (nf, p)
+        shapes["CNN_proj/b_proj"] = (p,)
+    for d in DIRECTIONS:
+        for layer in range(lstm.n_layers):
+            pre = lstm_prefix(d, layer)
+            shapes[pre + "W_0"] = (p + p, 4 * lstm.dim)
+            shapes[pre + "B"] = (4 * lstm.dim,)
+            shapes[pre + "W_P_0"] = (lstm.dim, p)
+    return shapes
+
+
+def initial_values(cfg: ModelConfig, vocab_size: int | None, seed: int) -> dict[str, np.ndarray]:
+    """bilm-tf's initializers: uniform char embeddings, Kim et al. CNN, highway carry bias -2, Glorot LSTMs."""
+    rng = np.random.default_rng(seed)
+    cnn = cfg.char_cnn
+    values = {}
+    for name, shape in weight_shapes(cfg).items():
+        if name == "char_embed":
+            v = rng.uniform(-1.0, 1.0, shape)
+        elif name.startswith("CNN/W_cnn"):
+            width = shape[1]
+            if cnn.activation == "relu":
+                v = rng.uniform(-0.05, 0.05, shape)
+            else:
+                v = rng.normal(0.0, np.sqrt(1.0 / (width * cnn.embedding_dim)), shape)
+        elif name.endswith("/b_carry"):
+            v = np.full(shape, -2.0)
+        elif name.startswith(("CNN_high", "CNN_proj")) and "/W_" in name:
+            v = rng.normal(0.0, np.sqrt(1.0 / cnn.n_filters), shape)
+        elif name.endswith(("W_0", "W_P_0")):
+            limit = np.sqrt(6.0 / (shape[0] + shape[1]))
+            v = rng.uniform(-limit, limit, shape)
+        else:
+            v = np.zeros(shape)
+        values[name] = v.astype(np.float32)
+    if vocab_size is not None:
+        p = cfg.lstm.projection_dim
+        values[SOFTMAX_W] = rng.normal(0.0, 1.0 / np.sqrt(p), (vocab_size, p)).astype(np.float32)
+        values[SOFTMAX_B] = np.zeros((vocab_size,), np.float32)
+    return values
+
+
+class BidirectionalLM(tf.Module):
+    """Forward and backward LSTM language models over a shared character-CNN token embedding."""
+
+    def __init__(self, cfg: ModelConfig, values: dict[str, np.ndarray]):
+        super().__init__(name="bilm")
+        self.cfg = cfg
+        expected = weight_shapes(cfg)
+        for name, shape in expected.items():
+            if name not in values:
+                raise KeyError(f"missing weight {name}")
+            if tuple(values[name].shape) != shape:
+                raise ValueError(f"weight {name} has shape {tuple(values[name].shape)}, options say {shape}")
+        self.weights = {name: tf.Variable(v, name=name.replace("/", "__"), dtype=tf.float32) for name, v in values.items()}
+
+    @classmethod
+    def initialized(cls, cfg: ModelConfig, vocab_size: int | None, seed: int = 0) -> BidirectionalLM:
+        return cls(cfg, initial_values(cfg, vocab_size, seed))
+
+    @property
+    def has_softmax(self) -> bool:
+        return SOFTMAX_W in self.weights
+
+    def exported_weights(self) -> dict[str, np.ndarray]:
+        """Everything but the softmax, as bilm-tf's HDF5 holds it."""
+        return {n: v.numpy() for n, v in self.weights.items() if not n.startswith("softmax/")}
+
+    # -- token embedding -------------------------------------------------------------------
+    def token_embedding(self, char_ids: tf.Tensor) -> tf.Tensor:
+        """(..., max_chars) character ids in 0..260 -> (..., projection_dim) token vectors."""
+        cnn, w = self.cfg.char_cnn, self.weights
+        lead = tf.shape(char_ids)[:-1]
+        flat = tf.reshape(char_ids, [-1, cnn.max_characters_per_token])
+        x = tf.gather(w["char_embed"], flat)[:, tf.newaxis]  # (N, 1, chars, E)
+        act = tf.nn.relu if cnn.activation == "relu" else tf.nn.tanh
+        pooled = []
+        for i in range(len(cnn.filters)):
+            conv = tf.nn.conv2d(x, w[f"CNN/W_cnn_{i}"], strides=1, padding="VALID") + w[f"CNN/b_cnn_{i}"]
+            pooled.append(act(tf.reduce_max(conv, axis=[1, 2])))
+        h = tf.concat(pooled, axis=-1)
+        for k in range(cnn.n_highway):
+            carry = tf.sigmoid(h @ w[f"CNN_high_{k}/W_carry"] + w[f"CNN_high_{k}/b_carry"])
+            transform = tf.nn.relu(h @ w[f"CNN_high_{k}/W_transform"] + w[f"CNN_high_{k}/b_transform"])
+            h = carry * transform + (1.0 - carry) * h
+        if "CNN_proj/W_proj" in w:
+            h = h @ w["CNN_proj/W_proj"] + w["CNN_proj/b_proj"]
+        return tf.reshape(h, tf.concat([lead, [self.cfg.lstm.projection_dim]], axis=0))
+
+    # -- LSTMs -----------------------------------------------------------------------------
+    def lstm_layer(self, direction, layer, x, mask, state):
+        """One projected LSTM layer over (batch, time, P) inputs.
+
+        Gates are packed i, j, f, o as in TF1's LSTMCell; the forget bias of 1 is added here, not
+        stored. Where `mask` is False the state is carried through unchanged and the output is 0,
+        which is how dynamic_rnn treats steps past a sequence's length.
+        """
+        lstm, w = self.cfg.lstm, self.weights
+        pre = lstm_prefix(direction, layer)
+        kernel, p = w[pre + "W_0"], lstm.projection_dim
+        gates_x = tf.einsum("btp,pg->tbg", x, kernel[:p]) + w[pre + "B"]
+        w_h, w_proj = kernel[p:], w[pre + "W_P_0"]
+        step_mask = tf.transpose(tf.cast(mask, tf.float32))[:, :, tf.newaxis]
+
+        def step(carry, inputs):
+            c_prev, h_prev = carry
+            g_x, keep = inputs
+            i, j, f, o = tf.split(g_x + h_prev @ w_h, 4, axis=1)
+            c = tf.clip_by_value(tf.sigmoid(f + 1.0) * c_prev + tf.sigmoid(i) * tf.tanh(j), -lstm.cell_clip, lstm.cell_clip)
+            h = tf.clip_by_value((tf.sigmoid(o) * tf.tanh(c)) @ w_proj, -lstm.proj_clip, lstm.proj_clip)
+            return keep * c + (1.0 - keep) * c_prev, keep * h + (1.0 - keep) * h_prev
+
+        cs, hs = tf.scan(step, (gates_x, step_mask), initializer=state)
+        out = tf.transpose(hs * step_mask, [1, 0, 2])
+        if layer > 0 and lstm.use_skip_connections:
+            out = out + x * tf.cast(mask, x.dtype)[:, :, tf.newaxis]
+        return out, (cs[-1], hs[-1])
+
+    def lstm_stack(self, direction, x, mask, states, dropout_rate=0.0):
+        """All LSTM layers of one direction; returns every layer's outputs and the new states."""
+        outputs, new_states = [], []
+        for layer in range(self.cfg.lstm.n_layers):
+            if dropout_rate > 0:
+                x = tf.nn.dropout(x, rate=dropout_rate)
+            x, st = self.lstm_layer(direction, layer, x, mask, states[layer])
+            outputs.append(x)
+            new_states.append(st)
+        return outputs, new_states
+
+    def zero_states(self, batch_size: int):
+        """Per direction, per layer: (cell (B, dim), projected output (B, P)) zeros."""
+        lstm = self.cfg.lstm
+        return [
+            [(tf.zeros([batch_size, lstm.dim]), tf.zeros([batch_size, lstm.projection_dim])) for _ in range(lstm.n_layers)]
+            for _ in DIRECTIONS
+        ]
+
+    def bilm_layers(self, char_ids, lengths, states):
+        """ELMo layers for padded sentences that include <S> and </S>.
+
+        Returns the list [token layer, LSTM layer 1, ...] each (batch, time, 2P) as [forward; backward]
+        (the token layer is the embedding twice, as bilm-tf builds it) and the new states.
+        """
+        emb = self.token_embedding(char_ids)
+        mask = tf.sequence_mask(lengths, tf.shape(char_ids)[1])
+        fw, fw_states = self.lstm_stack(0, emb, mask, states[0])
+        rev = tf.reverse_sequence(emb, lengths, seq_axis=1, batch_axis=0)
+        bw, bw_states = self.lstm_stack(1, rev, mask, states[1])
+        bw = [tf.reverse_sequence(o, lengths, seq_axis=1, batch_axis=0) for o in bw]
+        layers = [tf.concat([emb, emb], axis=-1)] + [tf.concat([f, b], axis=-1) for f, b in zip(fw, bw)]
+        return layers, [fw_states, bw_states]

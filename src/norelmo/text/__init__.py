@@ -1,0 +1,1 @@
+"""Sentence splitting, tokenization and lemmatization with UDPipe; the vocabulary."""

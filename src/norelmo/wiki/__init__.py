@@ -1,0 +1,1 @@
+"""MediaWiki dumps: reading pages, cleaning wikitext, writing text shards."""

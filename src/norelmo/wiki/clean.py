@@ -1,0 +1,70 @@
+"""Wikitext -> clean paragraphs: templates, tables, refs, files, categories and interwiki go."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import mwparserfromhell
+from mwparserfromhell.nodes import Comment, ExternalLink, Heading, Tag, Template, Text, Wikilink
+
+from .namespaces import LinkRules
+
+# Tags whose content is never prose. Everything else (b, i, span, small, nowiki, ...) keeps its text.
+DROPPED_TAGS = frozenset(
+    {
+        "ref", "references", "math", "chem", "gallery", "table", "timeline", "score", "graph",
+        "templatedata", "templatestyles", "imagemap", "syntaxhighlight", "source", "code", "pre",
+        "mapframe", "maplink", "hiero", "inputbox", "categorytree", "poem", "noinclude", "includeonly",
+    }
+)
+SPACES = re.compile(r"\s+")
+REDIRECT = re.compile(r"^\s*#\s*(redirect|omdirigering)\b", re.IGNORECASE)
+
+
+def is_redirect_text(wikitext: str) -> bool:
+    """True for '#REDIRECT [[...]]' pages, in English or Norwegian ('#OMDIRIGERING')."""
+    return bool(REDIRECT.match(wikitext))
+
+
+def _prune(code, rules: LinkRules) -> None:
+    """Remove non-prose nodes from `code` in place, descending into what is kept."""
+    kept = []
+    for node in code.nodes:
+        if isinstance(node, (Template, Comment)):
+            continue
+        if isinstance(node, Tag):
+            if str(node.tag).strip().lower() in DROPPED_TAGS:
+                continue
+            if node.contents is not None:
+                _prune(node.contents, rules)
+        elif isinstance(node, Wikilink):
+            if rules.drops(str(node.title)):
+                continue
+            if node.text is not None:
+                _prune(node.text, rules)
+        elif isinstance(node, Heading):
+            _prune(node.title, rules)
+        elif isinstance(node, ExternalLink):
+            if node.title is None:
+                continue  # a bare URL is not prose
+            _prune(node.title, rules)
+        kept.append(node)
+    code.nodes = kept
+
+
+def _normalize_line(line: str) -> str:
+    line = unicodedata.normalize("NFC", line)
+    return SPACES.sub(" ", line).strip()
+
+
+def clean_wikitext(wikitext: str, rules: LinkRules) -> list[str]:
+    """The article's paragraphs, headings and list items, one clean line each."""
+    code = mwparserfromhell.parse(wikitext)
+    _prune(code, rules)
+    # Headings become lines of their own even where the wikitext glues them to the next line.
+    for heading in code.filter_headings(recursive=False):
+        code.replace(heading, Text("\n" + heading.title.strip_code().strip() + "\n"))
+    text = code.strip_code(normalize=True, collapse=True)
+    lines = (_normalize_line(line) for line in text.split("\n"))
+    return [line for line in lines if line and any(ch.isalnum() for ch in line)]

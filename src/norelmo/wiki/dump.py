@@ -1,0 +1,134 @@
+"""Read pages from a pages-articles dump: whole-file streaming, or byte ranges of a multistream dump."""
+
+from __future__ import annotations
+
+import bz2
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import mwxml
+
+from ..errors import NorelmoError
+
+
+@dataclass(frozen=True)
+class Page:
+    id: int
+    title: str
+    namespace: int
+    redirect: str | None
+    text: str
+
+
+def _pages(dump: mwxml.Dump, source: Path) -> Iterator[Page]:
+    try:
+        for page in dump:
+            for revision in page:  # pages-articles dumps carry one revision per page
+                yield Page(page.id, page.title, page.namespace, page.redirect, revision.text or "")
+    except (EOFError, OSError, ValueError) as exc:
+        raise NorelmoError(f"{source}: unreadable dump ({exc})") from exc
+    except Exception as exc:  # mwxml raises bare expat errors for malformed XML
+        if type(exc).__name__ in ("ExpatError", "MalformedDataError", "ParseError"):
+            raise NorelmoError(f"{source}: malformed XML ({exc})") from exc
+        raise
+
+
+def open_dump(path: Path) -> mwxml.Dump:
+    """An mwxml Dump over a whole (bz2-compressed or plain) XML dump; multistream files read fine too."""
+    opener = bz2.open if path.suffix == ".bz2" else open
+    try:
+        fh = opener(path, "rt", encoding="utf-8")
+        return mwxml.Dump.from_file(fh)
+    except OSError as exc:
+        raise NorelmoError(f"{path}: not a readable bz2 dump ({exc})") from exc
+    except Exception as exc:
+        raise NorelmoError(f"{path}: no MediaWiki <siteinfo> header could be read ({exc})") from exc
+
+
+def iter_pages(path: Path) -> Iterator[Page]:
+    """Every page of a dump, in file order."""
+    yield from _pages(open_dump(path), path)
+
+
+def read_multistream_index(index: Path) -> list[int]:
+    """Sorted distinct stream offsets from a `offset:page_id:title` index (bz2 or plain)."""
+    opener = bz2.open if index.suffix == ".bz2" else open
+    offsets = set()
+    try:
+        with opener(index, "rt", encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                head = line.split(":", 1)[0]
+                if not head.isdigit():
+                    raise NorelmoError(f"{index}:{lineno}: expected 'offset:page_id:title', got {line.strip()!r}")
+                offsets.add(int(head))
+    except OSError as exc:
+        raise NorelmoError(f"{index}: unreadable index ({exc})") from exc
+    if not offsets:
+        raise NorelmoError(f"{index}: the multistream index lists no pages")
+    return sorted(offsets)
+
+
+def multistream_ranges(offsets: list[int], dump_size: int, shards: int) -> list[tuple[int, int]]:
+    """Split the page streams into `shards` contiguous byte ranges of about equal size.
+
+    A range may end in the footer stream; the reader skips what is not a page.
+    """
+    bounds = [*offsets, dump_size]
+    streams = list(zip(bounds[:-1], bounds[1:]))
+    total = dump_size - offsets[0]
+    ranges, start = [], 0
+    for k in range(1, shards + 1):
+        target = offsets[0] + total * k / shards
+        end = start
+        while end < len(streams) and (streams[end][1] <= target or end == start):
+            end += 1
+        if k == shards:
+            end = len(streams)
+        if end > start:
+            ranges.append((streams[start][0], streams[end - 1][1]))
+        else:
+            ranges.append((streams[-1][1], streams[-1][1]))  # more shards than streams: an empty range
+        start = end
+    return ranges
+
+
+def _decompress_streams(data: bytes, source: Path, offset: int) -> bytes:
+    out = []
+    while data:
+        decomp = bz2.BZ2Decompressor()
+        try:
+            out.append(decomp.decompress(data))
+        except OSError as exc:
+            raise NorelmoError(f"{source}: bytes at offset {offset} are not a bz2 stream ({exc})") from exc
+        if not decomp.eof:
+            raise NorelmoError(f"{source}: truncated bz2 stream in the range starting at offset {offset}")
+        data = decomp.unused_data
+    return b"".join(out)
+
+
+def read_siteinfo(path: Path, first_offset: int):
+    """mwxml SiteInfo from the header stream (bytes before the first page stream)."""
+    with open(path, "rb") as fh:
+        head = fh.read(first_offset)
+    xml = _decompress_streams(head, path, 0).decode("utf-8")
+    if "<siteinfo>" not in xml:
+        raise NorelmoError(f"{path}: the first bz2 stream holds no <siteinfo> header")
+    return mwxml.Dump.from_file(io.StringIO(xml + "</mediawiki>\n")).site_info
+
+
+def iter_stream_range(path: Path, start: int, end: int) -> Iterator[Page]:
+    """Pages in the bz2 streams between byte offsets [start, end) of a multistream dump."""
+    if start >= end:
+        return
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        data = fh.read(end - start)
+    xml = _decompress_streams(data, path, start).decode("utf-8")
+    xml = xml.replace("</mediawiki>", "")
+    if not xml.strip():
+        return
+    yield from _pages(mwxml.Dump.from_page_xml(io.StringIO(xml)), path)
