@@ -4,7 +4,9 @@ rule export:
         vocab=f"{RESULTS}/vocab/vocab.txt",
         stats=f"{RESULTS}/vocab/stats.json",
     output:
-        directory(f"{RESULTS}/model"),
+        weights=f"{RESULTS}/model/model.hdf5",
+        options=f"{RESULTS}/model/options.json",
+        vocab=f"{RESULTS}/model/vocab.txt",
     params:
         checkpoints=f"{RESULTS}/checkpoints",
         config=CONFIG,

@@ -9,7 +9,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from ..atomic import atomic_dir
+from ..atomic import atomic_path, atomic_text
 from ..config import ModelConfig
 from ..errors import NorelmoError
 from .model import weight_shapes
@@ -105,11 +105,14 @@ def read_bilm_hdf5(path: Path, cfg: ModelConfig) -> dict[str, np.ndarray]:
 
 
 def write_model_dir(weights: dict[str, np.ndarray], options: dict, vocab: Path, out: Path) -> None:
-    """Write model.hdf5, options.json and vocab.txt into `out`, which appears only when complete."""
-    with atomic_dir(out) as tmp:
-        write_bilm_hdf5(weights, tmp / "model.hdf5")
-        (tmp / "options.json").write_text(json.dumps(options, indent=2) + "\n")
-        shutil.copyfile(vocab, tmp / "vocab.txt")
+    """Write model.hdf5, options.json and vocab.txt into `out`; each file appears only when complete."""
+    out = Path(out)
+    with atomic_path(out / "model.hdf5") as tmp:
+        write_bilm_hdf5(weights, tmp)
+    with atomic_path(out / "vocab.txt") as tmp:
+        shutil.copyfile(vocab, tmp)
+    with atomic_text(out / "options.json") as fh:
+        fh.write(json.dumps(options, indent=2) + "\n")
 
 
 def load_options(model_dir: Path) -> dict:

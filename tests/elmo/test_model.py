@@ -1,0 +1,111 @@
+"""Layer shapes, the HDF5 layout and a loss that falls on real sample sentences."""
+
+import json
+
+import h5py
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from norelmo.elmo.export import options_json, read_bilm_hdf5, write_bilm_hdf5, write_model_dir
+from norelmo.elmo.model import BidirectionalLM, weight_shapes
+from norelmo.elmo.train import restore_weights, train_bilm
+from norelmo.errors import NorelmoError
+
+from .tiny import TINY, TINY_TRAIN
+
+# The bilm-tf dump_weights layout for TINY, written out from the format's facts: nf = 64, P = 16, D = 48.
+EXPECTED_LAYOUT = {
+    "char_embed": (261, 8),
+    "CNN/W_cnn_0": (1, 1, 8, 16), "CNN/b_cnn_0": (16,),
+    "CNN/W_cnn_1": (1, 2, 8, 16), "CNN/b_cnn_1": (16,),
+    "CNN/W_cnn_2": (1, 3, 8, 32), "CNN/b_cnn_2": (32,),
+    "CNN_high_0/W_carry": (64, 64), "CNN_high_0/b_carry": (64,),
+    "CNN_high_0/W_transform": (64, 64), "CNN_high_0/b_transform": (64,),
+    "CNN_high_1/W_carry": (64, 64), "CNN_high_1/b_carry": (64,),
+    "CNN_high_1/W_transform": (64, 64), "CNN_high_1/b_transform": (64,),
+    "CNN_proj/W_proj": (64, 16), "CNN_proj/b_proj": (16,),
+}
+for d in (0, 1):
+    for layer in (0, 1):
+        pre = f"RNN_{d}/RNN/MultiRNNCell/Cell{layer}/LSTMCell/"
+        EXPECTED_LAYOUT.update({pre + "W_0": (32, 192), pre + "B": (192,), pre + "W_P_0": (48, 16)})
+
+
+def test_weights_have_bilm_tf_names_and_shapes():
+    assert weight_shapes(TINY) == EXPECTED_LAYOUT
+
+
+def test_hdf5_holds_exactly_the_layout_without_softmax(tmp_path):
+    model = BidirectionalLM.initialized(TINY, vocab_size=40)
+    write_bilm_hdf5(model.exported_weights(), tmp_path / "m.hdf5")
+    with h5py.File(tmp_path / "m.hdf5") as f:
+        found = {}
+        f.visititems(lambda name, obj: found.__setitem__(name, obj.shape) if isinstance(obj, h5py.Dataset) else None)
+        assert all(f[n].dtype == np.float32 for n in found)
+    assert found == EXPECTED_LAYOUT
+
+
+def test_hdf5_round_trip_is_exact(tmp_path):
+    model = BidirectionalLM.initialized(TINY, vocab_size=None, seed=5)
+    write_bilm_hdf5(model.exported_weights(), tmp_path / "a.hdf5")
+    again = BidirectionalLM(TINY, read_bilm_hdf5(tmp_path / "a.hdf5", TINY))
+    write_bilm_hdf5(again.exported_weights(), tmp_path / "b.hdf5")
+    with h5py.File(tmp_path / "a.hdf5") as a, h5py.File(tmp_path / "b.hdf5") as b:
+        for name in EXPECTED_LAYOUT:
+            np.testing.assert_array_equal(a[name][...], b[name][...])
+
+
+def test_truncated_hdf5_is_one_clear_error(tmp_path):
+    model = BidirectionalLM.initialized(TINY, vocab_size=None)
+    write_bilm_hdf5(model.exported_weights(), tmp_path / "m.hdf5")
+    data = (tmp_path / "m.hdf5").read_bytes()
+    (tmp_path / "cut.hdf5").write_bytes(data[: len(data) // 2])
+    with pytest.raises(NorelmoError, match="cut.hdf5"):
+        read_bilm_hdf5(tmp_path / "cut.hdf5", TINY)
+
+
+def test_layers_have_elmo_shapes_and_zero_lstm_output_past_the_end():
+    model = BidirectionalLM.initialized(TINY, vocab_size=None)
+    ids = tf.random.uniform((3, 7, 50), 0, 261, dtype=tf.int32)
+    lengths = tf.constant([7, 4, 3])
+    layers, states = model.bilm_layers(ids, lengths, model.zero_states(3))
+    assert [tuple(x.shape) for x in layers] == [(3, 7, 32)] * 3
+    assert np.all(layers[1].numpy()[1, 4:] == 0) and np.all(layers[2].numpy()[2, 3:] == 0)
+    assert [tuple(s.shape) for s in states[0][1]] == [(3, 48), (3, 16)]
+
+
+def test_training_lowers_the_loss_and_export_writes_loader_files(tmp_path):
+    lines = [
+        "Oslo er en stor by i Norge .", "Bergen har mange kontorer og skoler .", "Kirken ble bygd i 1150 .",
+        "Trondheim ligger ved en lang elv .", "Elva renner gjennom byen .", "Byen har en gammel kirke .",
+    ] * 20
+    corpus = tmp_path / "tokens.txt"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    words = sorted({w for line in lines for w in line.split()})
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("\n".join(["<S>", "</S>", "<UNK>", *words]) + "\n", encoding="utf-8")
+    n_tokens = sum(len(line.split()) for line in lines)
+    train = TINY_TRAIN.__class__(**{**TINY_TRAIN.__dict__, "epochs": 8})
+    summary = train_bilm(TINY, train, [corpus], vocab, n_tokens, tmp_path / "ckpt", tmp_path / "logs", progress=False)
+    losses = [json.loads(x)["loss"] for x in (tmp_path / "logs" / "metrics.jsonl").read_text().splitlines()]
+    assert summary["batches"] == 8 * (n_tokens // (4 * 5))
+    assert np.mean(losses[-5:]) < 0.6 * np.mean(losses[:3])
+    assert (tmp_path / "logs" / "loss.png").read_bytes()[:4] == b"\x89PNG"
+    assert list((tmp_path / "logs" / "tensorboard").glob("events.out.tfevents.*"))
+
+    model = restore_weights(TINY, len(words) + 3, tmp_path / "ckpt")
+    opts = options_json(TINY, len(words) + 3, n_tokens, 8, 4)
+    write_model_dir(model.exported_weights(), opts, vocab, tmp_path / "model")
+    options = json.loads((tmp_path / "model" / "options.json").read_text())
+    assert options["char_cnn"]["n_characters"] == 262 and options["lstm"]["use_skip_connections"] is True
+    assert sorted(p.name for p in (tmp_path / "model").iterdir()) == ["model.hdf5", "options.json", "vocab.txt"]
+
+
+def test_negative_samples_must_be_fewer_than_the_vocabulary(tmp_path):
+    corpus = tmp_path / "t.txt"
+    corpus.write_text("a b c\n", encoding="utf-8")
+    vocab = tmp_path / "v.txt"
+    vocab.write_text("<S>\n</S>\n<UNK>\na\nb\nc\n", encoding="utf-8")
+    with pytest.raises(NorelmoError, match="n_negative_samples_batch"):
+        train_bilm(TINY, TINY_TRAIN, [corpus], vocab, 3, tmp_path / "c", tmp_path / "l", progress=False)

@@ -1,0 +1,79 @@
+"""Sharding the bundled multistream dump and plain-text corpus."""
+
+import json
+
+import pytest
+
+from norelmo.errors import NorelmoError
+from norelmo.wiki.dump import iter_pages, multistream_ranges, read_multistream_index
+from norelmo.wiki.shards import extract_dump_shard, extract_text_shard
+
+from ..conftest import DUMP, INDEX, SAMPLE
+
+
+def documents(path):
+    return [d for d in path.read_text(encoding="utf-8").split("\n\n") if d.strip()]
+
+
+@pytest.mark.parametrize("shards", [1, 3])
+def test_multistream_shards_hold_exactly_the_articles_of_a_sequential_read(tmp_path, shards):
+    whole = tmp_path / "whole.txt"
+    extract_dump_shard(DUMP, None, 0, 1, whole, tmp_path / "whole.json")
+    parts = []
+    for k in range(shards):
+        extract_dump_shard(DUMP, INDEX, k, shards, tmp_path / f"s{k}.txt", tmp_path / f"s{k}.json")
+        parts += documents(tmp_path / f"s{k}.txt")
+    assert parts == documents(whole)
+    stats = [json.loads((tmp_path / f"s{k}.json").read_text()) for k in range(shards)]
+    assert sum(s["pages_seen"] for s in stats) == sum(1 for _ in iter_pages(DUMP))
+    assert sum(s["articles_kept"] for s in stats) == len(parts) >= 50
+
+
+def test_plain_dump_shards_partition_the_articles(tmp_path):
+    whole = tmp_path / "whole.txt"
+    extract_dump_shard(DUMP, None, 0, 1, whole, tmp_path / "whole.json")
+    parts = []
+    for k in range(2):
+        extract_dump_shard(DUMP, None, k, 2, tmp_path / f"p{k}.txt", tmp_path / f"p{k}.json")
+        parts += documents(tmp_path / f"p{k}.txt")
+    assert sorted(parts) == sorted(documents(whole))
+
+
+def test_redirects_and_other_namespaces_are_counted_not_kept(tmp_path):
+    stats = extract_dump_shard(DUMP, None, 0, 1, tmp_path / "a.txt", tmp_path / "a.json")
+    text = (tmp_path / "a.txt").read_text(encoding="utf-8")
+    assert stats["redirects"] > 0 and stats["other_namespaces"] > 0
+    assert "OMDIRIGERING" not in text and "Jeg skriver om norske byer" not in text  # a Bruker: page
+    for leak in ("{{", "}}", "[[Kategori", "<ref", "mini|", "px|", "&nbsp;"):
+        assert leak not in text
+
+
+def test_stream_ranges_cover_every_stream_once():
+    offsets = read_multistream_index(INDEX)
+    size = DUMP.stat().st_size
+    for shards in (1, 2, 5, 50):
+        ranges = multistream_ranges(offsets, size, shards)
+        assert len(ranges) == shards
+        covered = [r for r in ranges if r[0] < r[1]]
+        assert covered[0][0] == offsets[0] and covered[-1][1] == size
+        assert all(a[1] == b[0] for a, b in zip(covered, covered[1:]))
+
+
+def test_text_corpus_shards_split_documents(tmp_path):
+    pattern = str(SAMPLE / "news" / "*.txt")
+    counts = [extract_text_shard(pattern, k, 2, tmp_path / f"n{k}.txt", tmp_path / f"n{k}.json") for k in range(2)]
+    assert counts[0]["documents"] + counts[1]["documents"] == 40
+
+
+def test_missing_text_corpus_is_one_clear_error(tmp_path):
+    with pytest.raises(NorelmoError, match="no plain-text files match"):
+        extract_text_shard(str(tmp_path / "none-*.txt"), 0, 1, tmp_path / "x.txt", tmp_path / "x.json")
+    assert not (tmp_path / "x.txt").exists()
+
+
+def test_dump_that_is_not_bz2_is_one_clear_error(tmp_path):
+    bad = tmp_path / "nowiki-pages-articles.xml.bz2"
+    bad.write_text("this is not bzip2")
+    with pytest.raises(NorelmoError, match=str(bad)):
+        extract_dump_shard(bad, None, 0, 1, tmp_path / "x.txt", tmp_path / "x.json")
+    assert not (tmp_path / "x.txt").exists()

@@ -1,0 +1,135 @@
+"""The quick start's workflow for real: snakemake on the bundled sample, then the model in simple_elmo."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+
+from ..conftest import BIN, ROOT
+
+pytestmark = pytest.mark.slow
+
+PARTS = ("Snakefile", "workflow", "config", "resources", "scripts", "envs", "src")
+SENTENCES = [
+    "Oslo er en stor by i Norge .",
+    "Bergen har mange kontorer , skoler og kirker .",
+    "Kirken ble bygd i 1150 .",
+    "Blåbærsyltetøyfabrikkarbeiderforeningsmedlemskapskontingenten økte .",
+    "Ærlig talt , æøå ÆØÅ !",
+    "Ja",
+] + [f"I {1800 + k} flyttet Edvard Munch til Trondheim ." for k in range(34)]
+
+
+def workdir_copy(dest):
+    for part in PARTS:
+        src = ROOT / part
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / part)
+    return dest
+
+
+def snakemake(workdir, *args, check=True):
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    proc = subprocess.run([str(BIN / "snakemake"), *args], cwd=workdir, env=env, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    work = workdir_copy(tmp_path_factory.mktemp("workflow"))
+    snakemake(work, "--cores", "2")
+    return work
+
+
+def test_workflow_ends_in_a_complete_model_directory(sample_run):
+    model = sample_run / "results" / "sample" / "model"
+    assert sorted(p.name for p in model.iterdir()) == ["model.hdf5", "options.json", "vocab.txt"]
+    vocab = (model / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    assert vocab[:3] == ["<S>", "</S>", "<UNK>"] and len(vocab) > 500
+    stats = json.loads((sample_run / "results" / "sample" / "vocab" / "stats.json").read_text())
+    assert stats["tokens"] > 10000
+    train = json.loads((sample_run / "results" / "sample" / "train" / "train.json").read_text())
+    assert train["final_loss"] < 3.0  # from ~6.6 = ln(720) at the start
+    assert (sample_run / "results" / "sample" / "train" / "loss.png").exists()
+
+
+def test_rerun_has_nothing_to_do(sample_run):
+    out = snakemake(sample_run, "--cores", "2", "-n")
+    assert "Nothing to be done" in out.stdout + out.stderr
+
+
+@pytest.fixture(scope="module")
+def vectors(sample_run, tmp_path_factory):
+    """simple_elmo's vectors and `norelmo embed`'s for the same sentences, per layers mode."""
+    out = tmp_path_factory.mktemp("vectors")
+    sentences = out / "sentences.txt"
+    sentences.write_text("\n".join(SENTENCES) + "\n", encoding="utf-8")
+    model = sample_run / "results" / "sample" / "model"
+    env = dict(os.environ, TF_USE_LEGACY_KERAS="1")
+    script = ROOT / "tests" / "workflow" / "simple_elmo_vectors.py"
+    (out / "se").mkdir()
+    subprocess.run([sys.executable, str(script), str(model), str(sentences), str(out / "se")], env=env, check=True)
+    found = {}
+    for layers in ("average", "top", "all"):
+        ours = out / f"norelmo-{layers}.npy"
+        subprocess.run(
+            [str(BIN / "norelmo"), "embed", str(model), str(sentences), "--output", str(ours), "--layers", layers],
+            check=True,
+        )
+        found[layers] = (np.load(out / "se" / f"{layers}.npy"), np.load(ours))
+    return found
+
+
+def test_simple_elmo_loads_the_model_and_gives_finite_vectors(vectors):
+    reference, _ = vectors["average"]
+    assert reference.shape == (len(SENTENCES), max(len(s.split()) for s in SENTENCES), 128)
+    assert np.isfinite(reference).all() and np.abs(reference).max() > 0.01
+
+
+@pytest.mark.parametrize("layers", ["average", "top", "all"])
+def test_norelmo_embed_equals_simple_elmo(vectors, layers):
+    reference, ours = vectors[layers]
+    assert ours.shape == reference.shape
+    lengths = [len(s.split()) for s in SENTENCES]
+    time_axis = 2 if layers == "all" else 1
+    worst = 0.0
+    for k, n in enumerate(lengths):
+        ref_k, our_k = np.take(reference[k], range(n), axis=time_axis - 1), np.take(ours[k], range(n), axis=time_axis - 1)
+        worst = max(worst, float(np.abs(ref_k - our_k).max()))
+        # past a sentence's end norelmo writes zeros (simple_elmo leaves the padding token's layer-0 vector there)
+        assert not np.take(ours[k], range(n, ours.shape[time_axis]), axis=time_axis - 1).any()
+    assert worst <= 1e-5, f"max abs difference {worst}"
+
+
+def test_model_zip_in_nlpl_layout_loads_in_simple_elmo(sample_run, tmp_path):
+    model = sample_run / "results" / "sample" / "model"
+    archive = tmp_path / "model.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name in ("model.hdf5", "options.json", "vocab.txt"):
+            zf.write(model / name, name)
+    code = (
+        "import sys, numpy as np; from simple_elmo import ElmoModel; m = ElmoModel(); m.load(sys.argv[1]);"
+        "v = m.get_elmo_vectors([['Oslo', 'er', 'stor', '.']]); assert np.isfinite(v).all(); print(v.shape)"
+    )
+    env = dict(os.environ, TF_USE_LEGACY_KERAS="1")
+    proc = subprocess.run([sys.executable, "-c", code, str(archive)], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "(1, 4, 128)" in proc.stdout
+
+
+def test_a_mistyped_config_key_fails_before_any_job(tmp_path):
+    work = workdir_copy(tmp_path)
+    config = (work / "config" / "config.yaml").read_text()
+    (work / "config" / "config.yaml").write_text(config.replace("epochs: 10", "epocs: 10"))
+    proc = snakemake(work, "--cores", "1", check=False)
+    assert proc.returncode != 0
+    assert "epocs" in proc.stdout + proc.stderr
+    assert not (work / "results").exists()
