@@ -17,10 +17,10 @@ include: "workflow/rules/export.smk"
 
 
 rule all:
+    default_target: True
     input:
         f"{RESULTS}/model/model.hdf5",
         f"{RESULTS}/model/options.json",
         f"{RESULTS}/model/vocab.txt",
         f"{RESULTS}/vocab/rank-frequency.png",
         f"{RESULTS}/train/loss.png",
-    default_target: True

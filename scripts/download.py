@@ -8,4 +8,4 @@ from norelmo.download import download  # noqa: E402
 from norelmo.logs import log_to  # noqa: E402
 
 with log_to(snakemake.log[0]):  # noqa: F821
-    download(snakemake.params.url, snakemake.output[0], snakemake.params.sha1 or None)  # noqa: F821
+    download(snakemake.params.url, snakemake.output[0], snakemake.params.sha1)  # noqa: F821

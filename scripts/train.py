@@ -13,6 +13,12 @@ sm = snakemake  # noqa: F821
 with log_to(sm.log[0]):
     n_train_tokens = json.loads(Path(sm.input.stats).read_text())["n_train_tokens"]
     train_bilm(
-        sm.params.model, sm.params.train, sm.input.tokens, sm.input.vocab, n_train_tokens,
-        sm.params.checkpoints, sm.params.logs, progress=True,
+        sm.params.model,
+        sm.params.train,
+        sm.input.tokens,
+        sm.input.vocab,
+        n_train_tokens,
+        sm.params.checkpoints,
+        sm.params.logs,
+        progress=True,
     )

@@ -113,15 +113,48 @@ ADJECTIVES = [
 ]
 
 PLACES = [
-    "Oslo", "Bergen", "Trondheim", "Tromsø", "Stavanger", "Bodø", "Ålesund", "Drammen",
-    "Kristiansand", "Hamar", "Lillehammer", "Molde", "Narvik", "Alta", "Røros", "Voss",
-    "Nordland", "Finnmark", "Telemark", "Vestland", "Innlandet", "Agder", "Troms", "Viken",
+    "Oslo",
+    "Bergen",
+    "Trondheim",
+    "Tromsø",
+    "Stavanger",
+    "Bodø",
+    "Ålesund",
+    "Drammen",
+    "Kristiansand",
+    "Hamar",
+    "Lillehammer",
+    "Molde",
+    "Narvik",
+    "Alta",
+    "Røros",
+    "Voss",
+    "Nordland",
+    "Finnmark",
+    "Telemark",
+    "Vestland",
+    "Innlandet",
+    "Agder",
+    "Troms",
+    "Viken",
 ]
 PEOPLE = [
-    ("Henrik", "Ibsen"), ("Edvard", "Munch"), ("Sigrid", "Undset"), ("Knut", "Hamsun"),
-    ("Kirsten", "Flagstad"), ("Fridtjof", "Nansen"), ("Roald", "Amundsen"), ("Camilla", "Collett"),
-    ("Harriet", "Backer"), ("Ole", "Bull"), ("Edvard", "Grieg"), ("Amalie", "Skram"),
-    ("Bjørnstjerne", "Bjørnson"), ("Tarjei", "Vesaas"), ("Sonja", "Henie"), ("Johan", "Borgen"),
+    ("Henrik", "Ibsen"),
+    ("Edvard", "Munch"),
+    ("Sigrid", "Undset"),
+    ("Knut", "Hamsun"),
+    ("Kirsten", "Flagstad"),
+    ("Fridtjof", "Nansen"),
+    ("Roald", "Amundsen"),
+    ("Camilla", "Collett"),
+    ("Harriet", "Backer"),
+    ("Ole", "Bull"),
+    ("Edvard", "Grieg"),
+    ("Amalie", "Skram"),
+    ("Bjørnstjerne", "Bjørnson"),
+    ("Tarjei", "Vesaas"),
+    ("Sonja", "Henie"),
+    ("Johan", "Borgen"),
 ]
 NATURE = ["Glomma", "Mjøsa", "Galdhøpiggen", "Hardangervidda", "Jostedalsbreen", "Lofoten"]
 
@@ -203,18 +236,53 @@ class SentenceMaker:
         elif pattern == 3:
             toks = [Tok("i", "i", "ADP"), self.year(), self.verb("past"), *s, Tok("til", "til", "ADP"), *self.place()]
         elif pattern == 4:
-            toks = s + [self.verb("past"), Tok("flere", "flere", "ADJ"), *self.plural_np()[-1:], Tok("om", "om", "ADP"), *self.definite_np()]
+            toks = s + [
+                self.verb("past"),
+                Tok("flere", "flere", "ADJ"),
+                *self.plural_np()[-1:],
+                Tok("om", "om", "ADP"),
+                *self.definite_np(),
+            ]
         elif pattern == 5:
             year = self.year()
-            toks = s + [Tok("har", "ha", "AUX"), self.verb("part"), *self.indefinite_np(),
-                        punct("(", False), Tok(year.form, year.lemma, "NUM", False), punct(")")]
+            toks = s + [
+                Tok("har", "ha", "AUX"),
+                self.verb("part"),
+                *self.indefinite_np(),
+                punct("(", False),
+                Tok(year.form, year.lemma, "NUM", False),
+                punct(")"),
+            ]
         elif pattern == 6:
-            toks = [*self.definite_np(), Tok("som", "som", "PRON"), self.verb("past"), *s, punct(","), Tok("er", "være", "AUX"), Tok("ikke", "ikke", "PART"), self.adj(1)]
+            toks = [
+                *self.definite_np(),
+                Tok("som", "som", "PRON"),
+                self.verb("past"),
+                *s,
+                punct(","),
+                Tok("er", "være", "AUX"),
+                Tok("ikke", "ikke", "PART"),
+                self.adj(1),
+            ]
         elif pattern == 7:
-            toks = [Tok("Det", "det", "PRON"), Tok("finnes", "finnes", "VERB"), Tok("også", "også", "ADV"), *self.plural_np(), Tok("på", "på", "ADP"), *self.place()]
+            toks = [
+                Tok("Det", "det", "PRON"),
+                Tok("finnes", "finnes", "VERB"),
+                Tok("også", "også", "ADV"),
+                *self.plural_np(),
+                Tok("på", "på", "ADP"),
+                *self.place(),
+            ]
         else:
             noun, gender = self.noun()
-            toks = s + [Tok("var", "være", "AUX"), det(DET_INDEF[gender]), self.adj(2 if gender == "n" else 1), noun, Tok("fra", "fra", "ADP"), *self.place()]
+            toks = s + [
+                Tok("var", "være", "AUX"),
+                det(DET_INDEF[gender]),
+                self.adj(2 if gender == "n" else 1),
+                noun,
+                Tok("fra", "fra", "ADP"),
+                *self.place(),
+            ]
         toks = [t if t.lemma or t.upos != "PROPN" else Tok(t.form, t.form, "PROPN") for t in toks]
         first = toks[0]
         toks[0] = Tok(first.form[:1].upper() + first.form[1:], first.lemma, first.upos, first.space_after)
@@ -245,10 +313,24 @@ def conllu_sentence(tokens: list[Tok], sent_id: int) -> str:
 
 
 NAMESPACES = [
-    (-2, "Medium"), (-1, "Spesial"), (0, ""), (1, "Diskusjon"), (2, "Bruker"), (3, "Brukerdiskusjon"),
-    (4, "Wikipedia"), (5, "Wikipedia-diskusjon"), (6, "Fil"), (7, "Fildiskusjon"), (8, "MediaWiki"),
-    (10, "Mal"), (11, "Maldiskusjon"), (12, "Hjelp"), (14, "Kategori"), (15, "Kategoridiskusjon"),
-    (100, "Portal"), (828, "Modul"),
+    (-2, "Medium"),
+    (-1, "Spesial"),
+    (0, ""),
+    (1, "Diskusjon"),
+    (2, "Bruker"),
+    (3, "Brukerdiskusjon"),
+    (4, "Wikipedia"),
+    (5, "Wikipedia-diskusjon"),
+    (6, "Fil"),
+    (7, "Fildiskusjon"),
+    (8, "MediaWiki"),
+    (10, "Mal"),
+    (11, "Maldiskusjon"),
+    (12, "Hjelp"),
+    (14, "Kategori"),
+    (15, "Kategoridiskusjon"),
+    (100, "Portal"),
+    (828, "Modul"),
 ]
 
 
@@ -307,7 +389,7 @@ class ArticleWriter:
             s = self.linked(self.mk.sentence(subject if i == 0 else None))
             roll = self.rng.random()
             if roll < 0.15:
-                s = s[:-1] + f'<ref>{{{{Kilde www|url=https://example.no/{i}|tittel=Kilde {i}}}}}</ref>.'
+                s = s[:-1] + f"<ref>{{{{Kilde www|url=https://example.no/{i}|tittel=Kilde {i}}}}}</ref>."
             elif roll < 0.22:
                 s += '<ref name="snl" />'
             elif roll < 0.28:
@@ -320,9 +402,17 @@ class ArticleWriter:
         parts = []
         if rng.random() < 0.6:
             parts.append(
-                "{{Infoboks sted\n| navn = " + title + "\n| bilde = " + title.replace(" ", "_") + ".jpg"
-                + "\n| innbyggere = {{formatnum:" + str(rng.randint(1000, 700000)) + "}}"
-                + "\n| areal = {{Enhet|" + str(rng.randint(10, 900)) + "|km2}}\n}}"
+                "{{Infoboks sted\n| navn = "
+                + title
+                + "\n| bilde = "
+                + title.replace(" ", "_")
+                + ".jpg"
+                + "\n| innbyggere = {{formatnum:"
+                + str(rng.randint(1000, 700000))
+                + "}}"
+                + "\n| areal = {{Enhet|"
+                + str(rng.randint(10, 900))
+                + "|km2}}\n}}"
             )
         if rng.random() < 0.3:
             parts.append("{{Fotnoteboks|{{Trenger referanse|dato=2020}}}}")
@@ -330,16 +420,17 @@ class ArticleWriter:
         lead = lead.replace(title, f"'''{title}'''", 1)
         parts.append(lead)
         if rng.random() < 0.5:
-            parts.append(f"[[Fil:{title.replace(' ', '_')}.jpg|mini|{rng.randint(150, 300)}px|"
-                         f"Utsikt over [[{rng.choice(PLACES)}]] om vinteren]]")
+            parts.append(
+                f"[[Fil:{title.replace(' ', '_')}.jpg|mini|{rng.randint(150, 300)}px|"
+                f"Utsikt over [[{rng.choice(PLACES)}]] om vinteren]]"
+            )
         parts.append("== Historie ==")
         parts.append(self.paragraph(rng.randint(2, 4)))
         if rng.random() < 0.4:
             parts.append("[[Bilde:Kart over " + rng.choice(PLACES) + ".png|thumb|left|Kart]]")
         parts.append(self.paragraph(rng.randint(1, 3)) + "&nbsp;" + self.paragraph(1))
         if rng.random() < 0.5:
-            rows = "\n".join(f"|-\n| {1900 + 10 * k} || {{{{formatnum:{rng.randint(1000, 90000)}}}}}"
-                             for k in range(3))
+            rows = "\n".join(f"|-\n| {1900 + 10 * k} || {{{{formatnum:{rng.randint(1000, 90000)}}}}}" for k in range(3))
             parts.append('{| class="wikitable"\n|+ Folketall\n! År !! Innbyggere\n' + rows + "\n|}")
         parts.append("=== Kultur ===")
         items = [f"* {self.linked(self.mk.sentence())}" for _ in range(rng.randint(2, 4))]
@@ -353,11 +444,16 @@ class ArticleWriter:
         if rng.random() < 0.3:
             parts.append(f"{{{{Sitat|{render(self.mk.sentence())}|{{{{Forfatter|{' '.join(rng.choice(PEOPLE))}}}}}}}}}")
         parts.append("== Referanser ==\n<references />")
-        parts.append("== Eksterne lenker ==\n* [https://snl.no/" + title.replace(" ", "_")
-                     + " Store norske leksikon]\n* {{Offisielt nettsted}}")
+        parts.append(
+            "== Eksterne lenker ==\n* [https://snl.no/"
+            + title.replace(" ", "_")
+            + " Store norske leksikon]\n* {{Offisielt nettsted}}"
+        )
         parts.append("{{Autoritetsdata}}\n{{Norske byer}}")
-        parts.append(f"[[Kategori:{rng.choice(['Byer i Norge', 'Personer', 'Geografi'])}]]\n"
-                     f"[[Kategori:Artikler fra {rng.choice(PLACES)}|{title}]]")
+        parts.append(
+            f"[[Kategori:{rng.choice(['Byer i Norge', 'Personer', 'Geografi'])}]]\n"
+            f"[[Kategori:Artikler fra {rng.choice(PLACES)}|{title}]]"
+        )
         parts.append(f"[[en:{title}]]\n[[sv:{title}]]\n[[nn:{title}]]")
         return "\n\n".join(parts)
 
@@ -366,7 +462,7 @@ def build_pages(rng: random.Random) -> list[tuple[int, str, int, str, str | None
     maker = SentenceMaker(rng)
     writer = ArticleWriter(rng, maker)
     subjects = [([Tok(p, p, "PROPN")], p) for p in PLACES + NATURE]
-    subjects += [([Tok(f, f, "PROPN"), Tok(l, l, "PROPN")], f"{f} {l}") for f, l in PEOPLE]
+    subjects += [([Tok(f, f, "PROPN"), Tok(s, s, "PROPN")], f"{f} {s}") for f, s in PEOPLE]
     for lemma, _, isg, *_ in NOUNS[:40]:
         subjects.append(([Tok(isg.capitalize(), lemma, "NOUN")], isg.capitalize()))
     pages = []
@@ -379,7 +475,7 @@ def build_pages(rng: random.Random) -> list[tuple[int, str, int, str, str | None
             target = title
             pages.append((page_id, title + " (omdirigering)", 0, f"#OMDIRIGERING [[{target}]]", target))
     extra = [
-        (10, "Mal:Infoboks sted", "{| class=\"infobox\"\n! {{{navn}}}\n|}<noinclude>[[Kategori:Maler]]</noinclude>"),
+        (10, "Mal:Infoboks sted", '{| class="infobox"\n! {{{navn}}}\n|}<noinclude>[[Kategori:Maler]]</noinclude>'),
         (14, "Kategori:Byer i Norge", "Denne kategorien samler artikler om byer i Norge.\n[[Kategori:Geografi]]"),
         (2, "Bruker:Eksempel", "Hei! Jeg skriver om norske byer."),
         (4, "Wikipedia:Sandkasse", "Prøv deg fram her."),
@@ -415,8 +511,9 @@ def write_news(rng: random.Random) -> None:
     for f in range(2):
         docs = []
         for _ in range(20):
-            paras = [" ".join(render(maker.sentence()) for _ in range(rng.randint(2, 5)))
-                     for _ in range(rng.randint(1, 4))]
+            paras = [
+                " ".join(render(maker.sentence()) for _ in range(rng.randint(2, 5))) for _ in range(rng.randint(1, 4))
+            ]
             docs.append("\n".join(paras))
         (NEWS / f"avis-{f + 1}.txt").write_text("\n\n".join(docs) + "\n", encoding="utf-8")
 

@@ -45,7 +45,7 @@ def validate(raw: dict, source: str = "config") -> dict:
     if not isinstance(raw, dict):
         raise NorelmoError(f"{source}: expected a mapping of config keys")
     data = copy.deepcopy(raw)
-    validator = _with_defaults(jsonschema.Draft7Validator)(schema())
+    validator = _with_defaults(jsonschema.Draft202012Validator)(schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(e.absolute_path)))
     if errors:
         raise NorelmoError(f"{source}: invalid config: " + "; ".join(_describe(e) for e in errors[:5]))

@@ -39,9 +39,10 @@ def download(url: str, dest: Path, sha1: str | None = None, progress: bool = Tru
             if have and resp.status != 206:  # the server ignored the Range header: start over
                 have = 0
             total = resp.length + have if resp.length is not None else None
-            with open(part, "ab" if have else "wb") as fh, tqdm(
-                total=total, initial=have, unit="B", unit_scale=True, desc=dest.name, disable=not progress
-            ) as bar:
+            with (
+                open(part, "ab" if have else "wb") as fh,
+                tqdm(total=total, initial=have, unit="B", unit_scale=True, desc=dest.name, disable=not progress) as bar,
+            ):
                 while block := resp.read(CHUNK):
                     fh.write(block)
                     bar.update(len(block))

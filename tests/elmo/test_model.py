@@ -17,14 +17,22 @@ from .tiny import TINY, TINY_TRAIN
 # The bilm-tf dump_weights layout for TINY, written out from the format's facts: nf = 64, P = 16, D = 48.
 EXPECTED_LAYOUT = {
     "char_embed": (261, 8),
-    "CNN/W_cnn_0": (1, 1, 8, 16), "CNN/b_cnn_0": (16,),
-    "CNN/W_cnn_1": (1, 2, 8, 16), "CNN/b_cnn_1": (16,),
-    "CNN/W_cnn_2": (1, 3, 8, 32), "CNN/b_cnn_2": (32,),
-    "CNN_high_0/W_carry": (64, 64), "CNN_high_0/b_carry": (64,),
-    "CNN_high_0/W_transform": (64, 64), "CNN_high_0/b_transform": (64,),
-    "CNN_high_1/W_carry": (64, 64), "CNN_high_1/b_carry": (64,),
-    "CNN_high_1/W_transform": (64, 64), "CNN_high_1/b_transform": (64,),
-    "CNN_proj/W_proj": (64, 16), "CNN_proj/b_proj": (16,),
+    "CNN/W_cnn_0": (1, 1, 8, 16),
+    "CNN/b_cnn_0": (16,),
+    "CNN/W_cnn_1": (1, 2, 8, 16),
+    "CNN/b_cnn_1": (16,),
+    "CNN/W_cnn_2": (1, 3, 8, 32),
+    "CNN/b_cnn_2": (32,),
+    "CNN_high_0/W_carry": (64, 64),
+    "CNN_high_0/b_carry": (64,),
+    "CNN_high_0/W_transform": (64, 64),
+    "CNN_high_0/b_transform": (64,),
+    "CNN_high_1/W_carry": (64, 64),
+    "CNN_high_1/b_carry": (64,),
+    "CNN_high_1/W_transform": (64, 64),
+    "CNN_high_1/b_transform": (64,),
+    "CNN_proj/W_proj": (64, 16),
+    "CNN_proj/b_proj": (16,),
 }
 for d in (0, 1):
     for layer in (0, 1):
@@ -77,8 +85,12 @@ def test_layers_have_elmo_shapes_and_zero_lstm_output_past_the_end():
 
 def test_training_lowers_the_loss_and_export_writes_loader_files(tmp_path):
     lines = [
-        "Oslo er en stor by i Norge .", "Bergen har mange kontorer og skoler .", "Kirken ble bygd i 1150 .",
-        "Trondheim ligger ved en lang elv .", "Elva renner gjennom byen .", "Byen har en gammel kirke .",
+        "Oslo er en stor by i Norge .",
+        "Bergen har mange kontorer og skoler .",
+        "Kirken ble bygd i 1150 .",
+        "Trondheim ligger ved en lang elv .",
+        "Elva renner gjennom byen .",
+        "Byen har en gammel kirke .",
     ] * 20
     corpus = tmp_path / "tokens.txt"
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -12,7 +12,12 @@ TINY = ModelConfig.from_dict(
             "n_highway": 2,
         },
         "lstm": {
-            "dim": 48, "projection_dim": 16, "n_layers": 2, "cell_clip": 3, "proj_clip": 3, "use_skip_connections": True,
+            "dim": 48,
+            "projection_dim": 16,
+            "n_layers": 2,
+            "cell_clip": 3,
+            "proj_clip": 3,
+            "use_skip_connections": True,
         },
         "dropout": 0.1,
         "n_negative_samples_batch": 16,

@@ -23,7 +23,10 @@ def test_refs_with_content_and_self_closing_refs_are_dropped():
 
 
 def test_file_links_lose_all_their_parameters_in_any_alias():
-    text = "Før.\n[[Fil:Oslo.jpg|mini|200px|Utsikt over [[Oslo]]]]\n[[Bilde:Kart.png|thumb|left|Kart]]\n[[File:X.png|px]]\nEtter."
+    text = (
+        "Før.\n[[Fil:Oslo.jpg|mini|200px|Utsikt over [[Oslo]]]]\n"
+        "[[Bilde:Kart.png|thumb|left|Kart]]\n[[File:X.png|px]]\nEtter."
+    )
     out = clean(text)
     assert out == "Før.\nEtter."
     for leak in ("mini", "200px", "thumb", "Kart", "Utsikt"):
@@ -31,7 +34,10 @@ def test_file_links_lose_all_their_parameters_in_any_alias():
 
 
 def test_category_and_interlanguage_links_are_dropped_but_inline_interwiki_text_kept():
-    text = "Tekst om byen.\n[[Kategori:Byer i Norge|Oslo]]\n[[Category:Capitals]]\n[[en:Oslo]]\n[[zh-min-nan:Oslo]]\n[[:en:Oslo|engelsk artikkel]] finnes."
+    text = (
+        "Tekst om byen.\n[[Kategori:Byer i Norge|Oslo]]\n[[Category:Capitals]]\n[[en:Oslo]]\n"
+        "[[zh-min-nan:Oslo]]\n[[:en:Oslo|engelsk artikkel]] finnes."
+    )
     assert clean(text) == "Tekst om byen.\nengelsk artikkel finnes."
 
 
@@ -40,14 +46,26 @@ def test_links_keep_their_text_and_piped_links_their_label():
 
 
 def test_tables_comments_and_math_are_dropped():
-    text = 'Start.<!-- skjult -->\n{| class="wikitable"\n! År !! Folketall\n|-\n| 2020 || 693 494\n|}\nFormel <math>x^2</math> her.'
+    text = (
+        'Start.<!-- skjult -->\n{| class="wikitable"\n! År !! Folketall\n|-\n| 2020 || 693 494\n|}\n'
+        "Formel <math>x^2</math> her."
+    )
     assert clean(text) == "Start.\nFormel her."
 
 
 def test_headings_lists_and_paragraphs_each_get_a_line():
-    text = "Innledning.\n== Historie ==\nFørste avsnitt.\n\nAndre avsnitt.\n* punkt en\n# punkt to\n=== Kultur ===\nSlutt."
+    text = (
+        "Innledning.\n== Historie ==\nFørste avsnitt.\n\nAndre avsnitt.\n* punkt en\n# punkt to\n=== Kultur ===\nSlutt."
+    )
     assert clean(text).split("\n") == [
-        "Innledning.", "Historie", "Første avsnitt.", "Andre avsnitt.", "punkt en", "punkt to", "Kultur", "Slutt.",
+        "Innledning.",
+        "Historie",
+        "Første avsnitt.",
+        "Andre avsnitt.",
+        "punkt en",
+        "punkt to",
+        "Kultur",
+        "Slutt.",
     ]
 
 

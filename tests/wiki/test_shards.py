@@ -56,7 +56,7 @@ def test_stream_ranges_cover_every_stream_once():
         assert len(ranges) == shards
         covered = [r for r in ranges if r[0] < r[1]]
         assert covered[0][0] == offsets[0] and covered[-1][1] == size
-        assert all(a[1] == b[0] for a, b in zip(covered, covered[1:]))
+        assert all(a[1] == b[0] for a, b in zip(covered, covered[1:], strict=False))
 
 
 def test_text_corpus_shards_split_documents(tmp_path):

@@ -102,7 +102,10 @@ def test_norelmo_embed_equals_simple_elmo(vectors, layers):
     time_axis = 2 if layers == "all" else 1
     worst = 0.0
     for k, n in enumerate(lengths):
-        ref_k, our_k = np.take(reference[k], range(n), axis=time_axis - 1), np.take(ours[k], range(n), axis=time_axis - 1)
+        ref_k, our_k = (
+            np.take(reference[k], range(n), axis=time_axis - 1),
+            np.take(ours[k], range(n), axis=time_axis - 1),
+        )
         worst = max(worst, float(np.abs(ref_k - our_k).max()))
         # past a sentence's end norelmo writes zeros (simple_elmo leaves the padding token's layer-0 vector there)
         assert not np.take(ours[k], range(n, ours.shape[time_axis]), axis=time_axis - 1).any()

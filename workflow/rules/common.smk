@@ -1,12 +1,10 @@
 import os
-from pathlib import Path
 from urllib.parse import urlparse
 
 from snakemake.utils import validate
 
 from norelmo.config import Config
 from norelmo.download import is_url
-
 
 validate(config, schema="../schemas/config.schema.yaml")
 # Checks beyond the schema (duplicate corpus names) and the typed view the package works with.
@@ -24,19 +22,20 @@ def local_copy(location):
     return location
 
 
-def download_url(wildcards):
+def downloads():
+    """Local download path -> (URL, sha1 or None) for every URL the config names."""
+    found = {}
     for corpus in config["corpora"]:
         for key in ("dump", "index"):
-            if corpus.get(key) and local_copy(corpus[key]).endswith("/" + wildcards.file):
-                return corpus[key]
-    return config["udpipe"]["model"]
+            if is_url(corpus.get(key, "")):
+                sha1 = corpus.get("sha1") if key == "dump" else None
+                found[local_copy(corpus[key])] = (corpus[key], sha1)
+    if is_url(config["udpipe"]["model"]) and not config["udpipe"]["train_conllu"]:
+        found[local_copy(config["udpipe"]["model"])] = (config["udpipe"]["model"], None)
+    return found
 
 
-def download_sha1(wildcards):
-    for corpus in config["corpora"]:
-        if corpus.get("dump") and local_copy(corpus["dump"]).endswith("/" + wildcards.file):
-            return corpus.get("sha1", "")
-    return ""
+DOWNLOADS = downloads()
 
 
 def extract_inputs(wildcards):
@@ -56,8 +55,12 @@ def udpipe_model():
 
 
 def token_shards():
-    return expand(f"{RESULTS}/tokens/{{corpus}}/shard-{{shard}}.txt", corpus=CORPORA, shard=SHARDS)
+    return expand(
+        f"{RESULTS}/tokens/{{corpus}}/shard-{{shard}}.txt", corpus=CORPORA, shard=SHARDS
+    )
 
 
 def count_shards():
-    return expand(f"{RESULTS}/counts/{{corpus}}/shard-{{shard}}.tsv", corpus=CORPORA, shard=SHARDS)
+    return expand(
+        f"{RESULTS}/counts/{{corpus}}/shard-{{shard}}.tsv", corpus=CORPORA, shard=SHARDS
+    )

@@ -1,12 +1,12 @@
 rule download:
     output:
         f"{RESULTS}/downloads/{{file}}",
-    params:
-        url=download_url,
-        sha1=download_sha1,
     log:
         f"{RESULTS}/logs/download/{{file}}.log",
     conda:
         "../../envs/extract.yaml"
+    params:
+        url=lambda wc, output: DOWNLOADS[output[0]][0],
+        sha1=lambda wc, output: DOWNLOADS[output[0]][1],
     script:
         "../../scripts/download.py"

@@ -7,14 +7,14 @@ rule export:
         weights=f"{RESULTS}/model/model.hdf5",
         options=f"{RESULTS}/model/options.json",
         vocab=f"{RESULTS}/model/vocab.txt",
-    params:
-        checkpoints=f"{RESULTS}/checkpoints",
-        config=CONFIG,
     log:
         f"{RESULTS}/logs/export/export.log",
     benchmark:
         f"{RESULTS}/benchmarks/export/export.tsv"
     conda:
         "../../envs/train.yaml"
+    params:
+        checkpoints=f"{RESULTS}/checkpoints",
+        config=CONFIG,
     script:
         "../../scripts/export.py"

@@ -4,14 +4,14 @@ rule extract:
     output:
         text=f"{RESULTS}/text/{{corpus}}/shard-{{shard}}.txt",
         stats=f"{RESULTS}/text/{{corpus}}/shard-{{shard}}.json",
-    params:
-        text=lambda wc: CORPORA[wc.corpus].get("text"),
-        shards=config["shards"],
     log:
         f"{RESULTS}/logs/extract/{{corpus}}-{{shard}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/extract/{{corpus}}-{{shard}}.tsv"
     conda:
         "../../envs/extract.yaml"
+    params:
+        text=lambda wc: CORPORA[wc.corpus].get("text"),
+        shards=config["shards"],
     script:
         "../../scripts/extract.py"

@@ -4,13 +4,13 @@ rule tokenize:
         model=udpipe_model(),
     output:
         f"{RESULTS}/tokens/{{corpus}}/shard-{{shard}}.txt",
-    params:
-        lemmatize=config["udpipe"]["lemmatize"],
     log:
         f"{RESULTS}/logs/tokenize/{{corpus}}-{{shard}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/tokenize/{{corpus}}-{{shard}}.tsv"
     conda:
         "../../envs/tokenize.yaml"
+    params:
+        lemmatize=config["udpipe"]["lemmatize"],
     script:
         "../../scripts/tokenize.py"

@@ -8,17 +8,17 @@ rule train:
     output:
         summary=f"{RESULTS}/train/train.json",
         plot=f"{RESULTS}/train/loss.png",
-    params:
-        checkpoints=f"{RESULTS}/checkpoints",
-        logs=f"{RESULTS}/train",
-        model=CONFIG.model,
-        train=CONFIG.train,
-    threads: 8
     log:
         f"{RESULTS}/logs/train/train.log",
     benchmark:
         f"{RESULTS}/benchmarks/train/train.tsv"
     conda:
         "../../envs/train.yaml"
+    threads: 8
+    params:
+        checkpoints=f"{RESULTS}/checkpoints",
+        logs=lambda wc, output: os.path.dirname(output.summary),
+        model=CONFIG.model,
+        train=CONFIG.train,
     script:
         "../../scripts/train.py"

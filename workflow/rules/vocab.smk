@@ -19,13 +19,13 @@ rule vocab:
         counts=f"{RESULTS}/vocab/vocab.tsv",
         stats=f"{RESULTS}/vocab/stats.json",
         plot=f"{RESULTS}/vocab/rank-frequency.png",
-    params:
-        size=config["vocab"]["size"],
     log:
         f"{RESULTS}/logs/vocab/vocab.log",
     benchmark:
         f"{RESULTS}/benchmarks/vocab/vocab.tsv"
     conda:
         "../../envs/vocab.yaml"
+    params:
+        size=config["vocab"]["size"],
     script:
         "../../scripts/vocab.py"

@@ -88,7 +88,9 @@ class BidirectionalLM(tf.Module):
                 raise KeyError(f"missing weight {name}")
             if tuple(values[name].shape) != shape:
                 raise ValueError(f"weight {name} has shape {tuple(values[name].shape)}, options say {shape}")
-        self.weights = {name: tf.Variable(v, name=name.replace("/", "__"), dtype=tf.float32) for name, v in values.items()}
+        self.weights = {
+            name: tf.Variable(v, name=name.replace("/", "__"), dtype=tf.float32) for name, v in values.items()
+        }
 
     @classmethod
     def initialized(cls, cfg: ModelConfig, vocab_size: int | None, seed: int = 0) -> BidirectionalLM:
@@ -142,7 +144,9 @@ class BidirectionalLM(tf.Module):
             c_prev, h_prev = carry
             g_x, keep = inputs
             i, j, f, o = tf.split(g_x + h_prev @ w_h, 4, axis=1)
-            c = tf.clip_by_value(tf.sigmoid(f + 1.0) * c_prev + tf.sigmoid(i) * tf.tanh(j), -lstm.cell_clip, lstm.cell_clip)
+            c = tf.clip_by_value(
+                tf.sigmoid(f + 1.0) * c_prev + tf.sigmoid(i) * tf.tanh(j), -lstm.cell_clip, lstm.cell_clip
+            )
             h = tf.clip_by_value((tf.sigmoid(o) * tf.tanh(c)) @ w_proj, -lstm.proj_clip, lstm.proj_clip)
             return keep * c + (1.0 - keep) * c_prev, keep * h + (1.0 - keep) * h_prev
 
@@ -167,7 +171,10 @@ class BidirectionalLM(tf.Module):
         """Per direction, per layer: (cell (B, dim), projected output (B, P)) zeros."""
         lstm = self.cfg.lstm
         return [
-            [(tf.zeros([batch_size, lstm.dim]), tf.zeros([batch_size, lstm.projection_dim])) for _ in range(lstm.n_layers)]
+            [
+                (tf.zeros([batch_size, lstm.dim]), tf.zeros([batch_size, lstm.projection_dim]))
+                for _ in range(lstm.n_layers)
+            ]
             for _ in DIRECTIONS
         ]
 
@@ -183,5 +190,5 @@ class BidirectionalLM(tf.Module):
         rev = tf.reverse_sequence(emb, lengths, seq_axis=1, batch_axis=0)
         bw, bw_states = self.lstm_stack(1, rev, mask, states[1])
         bw = [tf.reverse_sequence(o, lengths, seq_axis=1, batch_axis=0) for o in bw]
-        layers = [tf.concat([emb, emb], axis=-1)] + [tf.concat([f, b], axis=-1) for f, b in zip(fw, bw)]
+        layers = [tf.concat([emb, emb], axis=-1)] + [tf.concat([f, b], axis=-1) for f, b in zip(fw, bw, strict=False)]
         return layers, [fw_states, bw_states]

@@ -7,7 +7,6 @@ import math
 import time
 from pathlib import Path
 
-import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
@@ -56,10 +55,7 @@ class Trainer:
         self.accumulators = {n: tf.Variable(tf.ones_like(v), trainable=False) for n, v in self.model.weights.items()}
         b = train.batch_size
         self.states = [
-            [
-                (tf.Variable(c, trainable=False), tf.Variable(h, trainable=False))
-                for c, h in layers
-            ]
+            [(tf.Variable(c, trainable=False), tf.Variable(h, trainable=False)) for c, h in layers]
             for layers in self.model.zero_states(b)
         ]
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False)
@@ -105,10 +101,10 @@ class Trainer:
         grads = tape.gradient(scaled, self.variables)
         clipped, norm = tf.clip_by_global_norm(grads, self.cfg.all_clip_norm_val)
         if tf.math.is_finite(loss):
-            for name, var, grad in zip(self.names, self.variables, clipped):
+            for name, var, grad in zip(self.names, self.variables, clipped, strict=False):
                 apply_adagrad(var, self.accumulators[name], grad, self.cfg.learning_rate)
-            for direction, new in zip(DIRECTIONS, (fw_states, bw_states)):
-                for (c_var, h_var), (c, h) in zip(self.states[direction], new):
+            for direction, new in zip(DIRECTIONS, (fw_states, bw_states), strict=False):
+                for (c_var, h_var), (c, h) in zip(self.states[direction], new, strict=False):
                     c_var.assign(c)
                     h_var.assign(h)
             self.step.assign_add(1)
@@ -163,7 +159,9 @@ def train_bilm(
     streams = [
         window_batches(
             SentenceStream(token_files, vocab, chars, reverse=bool(d), seed=train_cfg.seed * 2 + d + 7919 * start),
-            b, t, chars.max_chars,
+            b,
+            t,
+            chars.max_chars,
         )
         for d in DIRECTIONS
     ]
@@ -188,8 +186,13 @@ def train_bilm(
             now = time.perf_counter()
             tokens_per_s = (step - last_step) * b * t / max(now - last_time, 1e-9)
             last_time, last_step = now, step
-            record = {"step": step, "loss": loss, "perplexity": math.exp(min(loss, 50.0)),
-                      "grad_norm": float(norm_t), "tokens_per_s": tokens_per_s}
+            record = {
+                "step": step,
+                "loss": loss,
+                "perplexity": math.exp(min(loss, 50.0)),
+                "grad_norm": float(norm_t),
+                "tokens_per_s": tokens_per_s,
+            }
             _append_metrics(metrics, record)
             with writer.as_default(step=step):
                 for key in ("loss", "perplexity", "grad_norm", "tokens_per_s"):
@@ -202,8 +205,14 @@ def train_bilm(
     writer.flush()
     if trainer.manager.latest_checkpoint is None or not trainer.manager.latest_checkpoint.endswith(f"-{total}"):
         trainer.manager.save(checkpoint_number=total)
-    summary = {"batches": total, "batches_per_epoch": per_epoch, "resumed_from": start, "final_loss": loss,
-               "vocab_size": len(vocab), "n_train_tokens": n_train_tokens}
+    summary = {
+        "batches": total,
+        "batches_per_epoch": per_epoch,
+        "resumed_from": start,
+        "final_loss": loss,
+        "vocab_size": len(vocab),
+        "n_train_tokens": n_train_tokens,
+    }
     with atomic_text(log_dir / "train.json") as fh:
         json.dump(summary, fh, indent=2)
     if metrics.exists():

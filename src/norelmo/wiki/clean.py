@@ -13,9 +13,30 @@ from .namespaces import LinkRules
 # Tags whose content is never prose. Everything else (b, i, span, small, nowiki, ...) keeps its text.
 DROPPED_TAGS = frozenset(
     {
-        "ref", "references", "math", "chem", "gallery", "table", "timeline", "score", "graph",
-        "templatedata", "templatestyles", "imagemap", "syntaxhighlight", "source", "code", "pre",
-        "mapframe", "maplink", "hiero", "inputbox", "categorytree", "poem", "noinclude", "includeonly",
+        "ref",
+        "references",
+        "math",
+        "chem",
+        "gallery",
+        "table",
+        "timeline",
+        "score",
+        "graph",
+        "templatedata",
+        "templatestyles",
+        "imagemap",
+        "syntaxhighlight",
+        "source",
+        "code",
+        "pre",
+        "mapframe",
+        "maplink",
+        "hiero",
+        "inputbox",
+        "categorytree",
+        "poem",
+        "noinclude",
+        "includeonly",
     }
 )
 SPACES = re.compile(r"\s+")

@@ -78,7 +78,7 @@ def multistream_ranges(offsets: list[int], dump_size: int, shards: int) -> list[
     A range may end in the footer stream; the reader skips what is not a page.
     """
     bounds = [*offsets, dump_size]
-    streams = list(zip(bounds[:-1], bounds[1:]))
+    streams = list(zip(bounds[:-1], bounds[1:], strict=False))
     total = dump_size - offsets[0]
     ranges, start = [], 0
     for k in range(1, shards + 1):

@@ -89,9 +89,11 @@ def text_corpus_files(pattern: str) -> list[Path]:
 def _text_documents(files: list[Path], stats: Counter) -> Iterator[list[str]]:
     for path in files:
         doc: list[str] = []
+        lineno = 0
         try:
             with open(path, encoding="utf-8") as fh:
-                for lineno, line in enumerate(fh, start=1):
+                for line in fh:
+                    lineno += 1
                     line = " ".join(line.split())
                     if line:
                         doc.append(line)
