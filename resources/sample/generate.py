@@ -427,7 +427,8 @@ class ArticleWriter:
         parts.append("== Historie ==")
         parts.append(self.paragraph(rng.randint(2, 4)))
         if rng.random() < 0.4:
-            parts.append("[[Bilde:Kart over " + rng.choice(PLACES) + ".png|thumb|left|Kart]]")
+            prefix = rng.choice(["Bilde", "File"])
+            parts.append(f"[[{prefix}:Kart over {rng.choice(PLACES)}.png|thumb|left|Kart]]")
         parts.append(self.paragraph(rng.randint(1, 3)) + "&nbsp;" + self.paragraph(1))
         if rng.random() < 0.5:
             rows = "\n".join(f"|-\n| {1900 + 10 * k} || {{{{formatnum:{rng.randint(1000, 90000)}}}}}" for k in range(3))
