@@ -22,5 +22,6 @@ rule all:
         f"{RESULTS}/model/model.hdf5",
         f"{RESULTS}/model/options.json",
         f"{RESULTS}/model/vocab.txt",
+        f"{RESULTS}/model.zip",
         f"{RESULTS}/vocab/rank-frequency.png",
         f"{RESULTS}/train/loss.png",

@@ -12,4 +12,11 @@ from norelmo.logs import log_to  # noqa: E402
 sm = snakemake  # noqa: F821
 with log_to(sm.log[0]):
     n_train_tokens = json.loads(Path(sm.input.stats).read_text())["n_train_tokens"]
-    export_run(sm.params.config, sm.params.checkpoints, sm.input.vocab, n_train_tokens, Path(sm.output.weights).parent)
+    export_run(
+        sm.params.config,
+        sm.params.checkpoints,
+        sm.input.vocab,
+        n_train_tokens,
+        Path(sm.output.weights).parent,
+        sm.output.zip,
+    )

@@ -80,7 +80,7 @@ def _export(a) -> None:
     from .elmo.export import export_run
 
     cfg = _load_run_config(a)
-    export_run(cfg, a.checkpoints, a.vocab, _n_train_tokens(a.stats), a.out)
+    export_run(cfg, a.checkpoints, a.vocab, _n_train_tokens(a.stats), a.out, a.zip)
 
 
 def _embed(a) -> None:
@@ -149,6 +149,7 @@ def parser() -> argparse.ArgumentParser:
             s.add_argument("inputs", type=Path, nargs="+", help="tokenized training files")
         else:
             s.add_argument("--out", type=Path, required=True, help="model directory to write")
+            s.add_argument("--zip", type=Path, help="also write model.hdf5, options.json and vocab.txt as this zip")
         s.set_defaults(func=func)
 
     s = sub.add_parser("embed", help="ELMo vectors for pre-tokenized sentences, as simple_elmo computes them")

@@ -118,6 +118,7 @@ class TrainConfig:
     seed: int
     checkpoint_every: int
     log_every: int
+    init_from: str | None = None
 
 
 @dataclass(frozen=True)

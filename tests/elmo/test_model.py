@@ -2,12 +2,11 @@
 
 import json
 
-import h5py
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from norelmo.elmo.export import options_json, read_bilm_hdf5, write_bilm_hdf5, write_model_dir
+from norelmo.elmo.export import options_json, write_model_dir
 from norelmo.elmo.model import BidirectionalLM, weight_shapes
 from norelmo.elmo.train import restore_weights, train_bilm
 from norelmo.errors import NorelmoError
@@ -42,35 +41,6 @@ for d in (0, 1):
 
 def test_weights_have_bilm_tf_names_and_shapes():
     assert weight_shapes(TINY) == EXPECTED_LAYOUT
-
-
-def test_hdf5_holds_exactly_the_layout_without_softmax(tmp_path):
-    model = BidirectionalLM.initialized(TINY, vocab_size=40)
-    write_bilm_hdf5(model.exported_weights(), tmp_path / "m.hdf5")
-    with h5py.File(tmp_path / "m.hdf5") as f:
-        found = {}
-        f.visititems(lambda name, obj: found.__setitem__(name, obj.shape) if isinstance(obj, h5py.Dataset) else None)
-        assert all(f[n].dtype == np.float32 for n in found)
-    assert found == EXPECTED_LAYOUT
-
-
-def test_hdf5_round_trip_is_exact(tmp_path):
-    model = BidirectionalLM.initialized(TINY, vocab_size=None, seed=5)
-    write_bilm_hdf5(model.exported_weights(), tmp_path / "a.hdf5")
-    again = BidirectionalLM(TINY, read_bilm_hdf5(tmp_path / "a.hdf5", TINY))
-    write_bilm_hdf5(again.exported_weights(), tmp_path / "b.hdf5")
-    with h5py.File(tmp_path / "a.hdf5") as a, h5py.File(tmp_path / "b.hdf5") as b:
-        for name in EXPECTED_LAYOUT:
-            np.testing.assert_array_equal(a[name][...], b[name][...])
-
-
-def test_truncated_hdf5_is_one_clear_error(tmp_path):
-    model = BidirectionalLM.initialized(TINY, vocab_size=None)
-    write_bilm_hdf5(model.exported_weights(), tmp_path / "m.hdf5")
-    data = (tmp_path / "m.hdf5").read_bytes()
-    (tmp_path / "cut.hdf5").write_bytes(data[: len(data) // 2])
-    with pytest.raises(NorelmoError, match="cut.hdf5"):
-        read_bilm_hdf5(tmp_path / "cut.hdf5", TINY)
 
 
 def test_layers_have_elmo_shapes_and_zero_lstm_output_past_the_end():

@@ -51,7 +51,7 @@ def sample_run(tmp_path_factory):
 
 def test_workflow_ends_in_a_complete_model_directory(sample_run):
     model = sample_run / "results" / "sample" / "model"
-    assert sorted(p.name for p in model.iterdir()) == ["model.hdf5", "options.json", "vocab.txt"]
+    assert {"model.hdf5", "options.json", "vocab.txt", "checkpoint"} <= {p.name for p in model.iterdir()}
     vocab = (model / "vocab.txt").read_text(encoding="utf-8").splitlines()
     assert vocab[:3] == ["<S>", "</S>", "<UNK>"] and len(vocab) > 500
     stats = json.loads((sample_run / "results" / "sample" / "vocab" / "stats.json").read_text())
@@ -112,20 +112,61 @@ def test_norelmo_embed_equals_simple_elmo(vectors, layers):
     assert worst <= 1e-5, f"max abs difference {worst}"
 
 
-def test_model_zip_in_nlpl_layout_loads_in_simple_elmo(sample_run, tmp_path):
-    model = sample_run / "results" / "sample" / "model"
-    archive = tmp_path / "model.zip"
-    with zipfile.ZipFile(archive, "w") as zf:
-        for name in ("model.hdf5", "options.json", "vocab.txt"):
-            zf.write(model / name, name)
+def run_simple_elmo(code: str, *args: str) -> str:
+    env = dict(os.environ, TF_USE_LEGACY_KERAS="1")
+    proc = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
+
+
+def test_the_exported_zip_loads_in_simple_elmo(sample_run):
+    archive = sample_run / "results" / "sample" / "model.zip"
+    with zipfile.ZipFile(archive) as zf:
+        assert sorted(zf.namelist()) == ["model.hdf5", "options.json", "vocab.txt"]
     code = (
         "import sys, numpy as np; from simple_elmo import ElmoModel; m = ElmoModel(); m.load(sys.argv[1]);"
         "v = m.get_elmo_vectors([['Oslo', 'er', 'stor', '.']]); assert np.isfinite(v).all(); print(v.shape)"
     )
-    env = dict(os.environ, TF_USE_LEGACY_KERAS="1")
-    proc = subprocess.run([sys.executable, "-c", code, str(archive)], env=env, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "(1, 4, 128)" in proc.stdout
+    assert "(1, 4, 128)" in run_simple_elmo(code, str(archive))
+
+
+def test_the_checkpoint_loads_in_simple_elmo_full_lm_mode(sample_run):
+    """full=True restores every TF1 variable by name and shape, softmax included, and runs the LM."""
+    code = (
+        "import sys, json; from simple_elmo import ElmoModel; m = ElmoModel();"
+        "m.load(sys.argv[1], max_batch_size=2, full=True);"
+        "out = m.get_elmo_substitutes(['Det finnes også mange aviser .', 'Oslo er en by .', 'I 1884 .'], topn=3);"
+        "print(json.dumps([w['forward']['candidate_words'] for s in out for w in s]))"
+    )
+    model = sample_run / "results" / "sample" / "model"
+    words = json.loads(run_simple_elmo(code, str(model)).strip().splitlines()[-1])
+    vocab = set((model / "vocab.txt").read_text(encoding="utf-8").splitlines())
+    assert words and all(len(c) == 3 and set(c) <= vocab for c in words)
+
+
+def test_the_trained_language_model_learned_the_sample(sample_run):
+    """The sample's text always continues 'Det' with 'finnes' and 'Det finnes' with 'også'."""
+    import tensorflow as tf
+
+    from norelmo.elmo.chars import CharIds
+    from norelmo.elmo.export import load_model_dir
+    from norelmo.elmo.model import SOFTMAX_B, SOFTMAX_W, BidirectionalLM
+
+    model_dir = sample_run / "results" / "sample" / "model"
+    vocab = (model_dir / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    cfg, weights = load_model_dir(model_dir, len(vocab))
+    model, chars = BidirectionalLM(cfg, weights), CharIds(cfg.char_cnn.max_characters_per_token)
+
+    def next_word(tokens):
+        ids = np.stack([chars(t) for t in ["<S>", *tokens]])[np.newaxis]
+        outputs, _ = model.lstm_stack(
+            0, model.token_embedding(ids), tf.ones(ids.shape[:2], bool), model.zero_states(1)[0]
+        )
+        logits = outputs[-1][0, -1:] @ tf.transpose(weights[SOFTMAX_W]) + weights[SOFTMAX_B]
+        return vocab[int(np.argmax(logits))]
+
+    assert next_word(["Det"]) == "finnes"
+    assert next_word(["Det", "finnes"]) == "også"
 
 
 def test_a_mistyped_config_key_fails_before_any_job(tmp_path):

@@ -7,6 +7,8 @@ rule export:
         weights=f"{RESULTS}/model/model.hdf5",
         options=f"{RESULTS}/model/options.json",
         vocab=f"{RESULTS}/model/vocab.txt",
+        checkpoint=f"{RESULTS}/model/checkpoint",
+        zip=f"{RESULTS}/model.zip",
     log:
         f"{RESULTS}/logs/export/export.log",
     benchmark:

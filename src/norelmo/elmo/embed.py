@@ -14,7 +14,7 @@ import tensorflow as tf
 
 from ..errors import NorelmoError
 from .chars import CharIds
-from .export import load_options, model_config_from_options, read_bilm_hdf5
+from .export import load_model_dir
 from .model import BidirectionalLM
 
 LAYER_MODES = ("average", "top", "all")
@@ -24,12 +24,7 @@ class Embedder:
     """Loads model.hdf5 + options.json and turns tokenized sentences into ELMo vectors."""
 
     def __init__(self, model_dir: Path, batch_size: int = 32):
-        model_dir = Path(model_dir)
-        options = load_options(model_dir)
-        if options.get("char_cnn", {}).get("n_characters") not in (261, 262):
-            raise NorelmoError(f"{model_dir / 'options.json'}: char_cnn.n_characters must be 262 (or 261)")
-        self.cfg = model_config_from_options(options, str(model_dir / "options.json"))
-        weights = read_bilm_hdf5(model_dir / "model.hdf5", self.cfg)
+        self.cfg, weights = load_model_dir(Path(model_dir))
         self.model = BidirectionalLM(self.cfg, weights)
         self.chars = CharIds(self.cfg.char_cnn.max_characters_per_token)
         self.batch_size = batch_size

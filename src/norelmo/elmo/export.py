@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import tempfile
+import zipfile
 from pathlib import Path
 
 import h5py
 import numpy as np
+import tensorflow as tf
 
 from ..atomic import atomic_path, atomic_text
 from ..config import ModelConfig
 from ..errors import NorelmoError
-from .model import weight_shapes
+from .model import SOFTMAX_B, SOFTMAX_W, weight_shapes
 
 INFERENCE_N_CHARACTERS = 262  # loaders add 1 to every character id and keep 0 for padding
+CHECKPOINT_PREFIX = "model.ckpt"
+LOADER_FILES = ("model.hdf5", "options.json", "vocab.txt")
+_RNN_FILE_NAME = re.compile(r"^RNN_(\d+)/RNN/MultiRNNCell/Cell(\d+)/LSTMCell/(W_0|B|W_P_0)$")
+_RNN_GRAPH_LEAF = {"W_0": "kernel", "B": "bias", "W_P_0": "projection/kernel"}
 
 
 def options_json(cfg: ModelConfig, n_tokens_vocab: int, n_train_tokens: int, epochs: int, batch_size: int) -> dict:
@@ -52,6 +61,9 @@ def options_json(cfg: ModelConfig, n_tokens_vocab: int, n_train_tokens: int, epo
 
 def model_config_from_options(options: dict, source: str = "options.json") -> ModelConfig:
     """The ModelConfig an options.json describes (keys the trainer alone uses fall back to defaults)."""
+    n_characters = options.get("char_cnn", {}).get("n_characters")
+    if n_characters not in (261, 262):
+        raise NorelmoError(f"{source}: char_cnn.n_characters is {n_characters!r}; it must be 262 (or 261 in training)")
     try:
         cnn, lstm = options["char_cnn"], options["lstm"]
         return ModelConfig.from_dict(
@@ -104,31 +116,110 @@ def read_bilm_hdf5(path: Path, cfg: ModelConfig) -> dict[str, np.ndarray]:
     return values
 
 
+def tf1_variable_name(name: str) -> str:
+    """The variable name bilm-tf's TF1 training graph gives a weight (what its checkpoints hold)."""
+    m = _RNN_FILE_NAME.match(name)
+    if m:
+        d, layer, leaf = m.groups()
+        return f"lm/RNN_{d}/rnn/multi_rnn_cell/cell_{layer}/lstm_cell/{_RNN_GRAPH_LEAF[leaf]}"
+    return "lm/" + name
+
+
+def write_tf1_checkpoint(weights: dict[str, np.ndarray], directory: Path) -> None:
+    """A name-based TF checkpoint in bilm-tf's variable names, softmax included.
+
+    This is what simple_elmo's full-LM mode (`load(..., full=True)`) and bilm-tf's restart read;
+    the `checkpoint` state file makes `tf.train.latest_checkpoint(directory)` find it.
+    """
+    directory = Path(directory)
+    names = sorted(weights)
+    with tempfile.TemporaryDirectory(dir=directory, prefix=".ckpt.") as tmp:
+        tf.raw_ops.SaveV2(
+            prefix=str(Path(tmp) / CHECKPOINT_PREFIX),
+            tensor_names=[tf1_variable_name(n) for n in names],
+            shape_and_slices=[""] * len(names),
+            tensors=[tf.constant(weights[n], tf.float32) for n in names],
+        )
+        for f in sorted(Path(tmp).iterdir()):
+            os.replace(f, directory / f.name)
+    with atomic_text(directory / "checkpoint") as fh:
+        fh.write(f'model_checkpoint_path: "{CHECKPOINT_PREFIX}"\nall_model_checkpoint_paths: "{CHECKPOINT_PREFIX}"\n')
+
+
+def read_tf1_checkpoint(directory: Path, names: list[str]) -> dict[str, np.ndarray]:
+    """The named weights (file names, as in the HDF5) from a bilm-tf-style checkpoint in `directory`."""
+    latest = tf.train.latest_checkpoint(str(directory))
+    if latest is None:
+        raise NorelmoError(f"{directory}: no TensorFlow checkpoint (checkpoint, {CHECKPOINT_PREFIX}.*) found")
+    reader = tf.train.load_checkpoint(latest)
+    missing = [n for n in names if not reader.has_tensor(tf1_variable_name(n))]
+    if missing:
+        raise NorelmoError(f"{latest}: checkpoint lacks {', '.join(tf1_variable_name(n) for n in missing)}")
+    return {n: reader.get_tensor(tf1_variable_name(n)).astype(np.float32) for n in names}
+
+
 def write_model_dir(weights: dict[str, np.ndarray], options: dict, vocab: Path, out: Path) -> None:
-    """Write model.hdf5, options.json and vocab.txt into `out`; each file appears only when complete."""
+    """Write model.hdf5, vocab.txt, the TF checkpoint (when `weights` has the softmax) and options.json.
+
+    Each file appears only when complete; options.json comes last.
+    """
     out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     with atomic_path(out / "model.hdf5") as tmp:
-        write_bilm_hdf5(weights, tmp)
+        write_bilm_hdf5({n: w for n, w in weights.items() if not n.startswith("softmax/")}, tmp)
     with atomic_path(out / "vocab.txt") as tmp:
         shutil.copyfile(vocab, tmp)
+    if SOFTMAX_W in weights:
+        write_tf1_checkpoint(weights, out)
     with atomic_text(out / "options.json") as fh:
         fh.write(json.dumps(options, indent=2) + "\n")
+
+
+def write_model_zip(model_dir: Path, out: Path) -> None:
+    """model.hdf5, options.json and vocab.txt in one zip, as the NLPL repository publishes ELMo models."""
+    with atomic_path(out) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in LOADER_FILES:
+            zf.write(Path(model_dir) / name, name)
+
+
+def load_model_dir(model_dir: Path, vocab_size: int | None = None) -> tuple[ModelConfig, dict[str, np.ndarray]]:
+    """An existing bilm-tf model (a published NorELMo one, say): its config and weights.
+
+    With `vocab_size`, the softmax is read from the directory's TF checkpoint when it has one of
+    that size, so training can continue from it.
+    """
+    model_dir = Path(model_dir)
+    options = load_options(model_dir)
+    cfg = model_config_from_options(options, str(model_dir / "options.json"))
+    weights = read_bilm_hdf5(model_dir / "model.hdf5", cfg)
+    if vocab_size is not None and tf.train.latest_checkpoint(str(model_dir)):
+        softmax = read_tf1_checkpoint(model_dir, [SOFTMAX_W, SOFTMAX_B])
+        if softmax[SOFTMAX_W].shape == (vocab_size, cfg.lstm.projection_dim):
+            weights.update(softmax)
+    return cfg, weights
 
 
 def load_options(model_dir: Path) -> dict:
     path = Path(model_dir) / "options.json"
     try:
-        return json.loads(path.read_text())
+        options = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as exc:
         raise NorelmoError(f"{path}: cannot read options ({exc})") from exc
+    if not isinstance(options, dict):
+        raise NorelmoError(f"{path}: expected a JSON object")
+    return options
 
 
-def export_run(cfg, checkpoint_dir: Path, vocab: Path, n_train_tokens: int, out: Path) -> None:
-    """Export the newest training checkpoint of a run as a loader-ready model directory."""
+def export_run(
+    cfg, checkpoint_dir: Path, vocab: Path, n_train_tokens: int, out: Path, zip_path: Path | None = None
+) -> None:
+    """Export the newest training checkpoint of a run as a loader-ready model directory and zip."""
     from ..text.vocab import read_vocabulary
     from .train import restore_weights
 
     n_vocab = len(read_vocabulary(vocab))
     model = restore_weights(cfg.model, n_vocab, checkpoint_dir)
     options = options_json(cfg.model, n_vocab, n_train_tokens, cfg.train.epochs, cfg.train.batch_size)
-    write_model_dir(model.exported_weights(), options, vocab, out)
+    write_model_dir({n: v.numpy() for n, v in model.weights.items()}, options, vocab, out)
+    if zip_path is not None:
+        write_model_zip(out, zip_path)

@@ -7,6 +7,7 @@ import math
 import time
 from pathlib import Path
 
+import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
@@ -16,7 +17,8 @@ from ..errors import NorelmoError
 from ..text.vocab import read_vocabulary
 from .chars import CharIds
 from .data import SentenceStream, window_batches
-from .model import DIRECTIONS, SOFTMAX_B, SOFTMAX_W, BidirectionalLM
+from .export import load_model_dir
+from .model import DIRECTIONS, SOFTMAX_B, SOFTMAX_W, BidirectionalLM, initial_values, weight_shapes
 
 METRICS = "metrics.jsonl"
 
@@ -38,6 +40,20 @@ def apply_adagrad(var: tf.Variable, accum: tf.Variable, grad, lr: float) -> None
         tf.raw_ops.ResourceApplyAdagrad(var=var.handle, accum=accum.handle, lr=lr, grad=grad, update_slots=True)
 
 
+def starting_values(cfg: ModelConfig, train: TrainConfig, vocab_size: int) -> dict[str, np.ndarray]:
+    """Random bilm-tf initial weights, overwritten by those of `train.init_from` when it is set."""
+    values = initial_values(cfg, vocab_size, train.seed)
+    if train.init_from:
+        found_cfg, found = load_model_dir(Path(train.init_from), vocab_size)
+        if weight_shapes(found_cfg) != weight_shapes(cfg):
+            raise NorelmoError(
+                f"train.init_from: {train.init_from} has a different shape than the `model` config "
+                f"(char_cnn {found_cfg.char_cnn}, lstm {found_cfg.lstm})"
+            )
+        values.update(found)
+    return values
+
+
 class Trainer:
     """Holds the model, optimizer slots, per-row LSTM states and the checkpoint manager."""
 
@@ -49,7 +65,7 @@ class Trainer:
             )
         tf.random.set_seed(train.seed)
         self.cfg, self.train_cfg, self.vocab_size = cfg, train, len(vocab)
-        self.model = BidirectionalLM.initialized(cfg, len(vocab), seed=train.seed)
+        self.model = BidirectionalLM(cfg, starting_values(cfg, train, len(vocab)))
         self.names = sorted(self.model.weights)
         self.variables = [self.model.weights[n] for n in self.names]
         self.accumulators = {n: tf.Variable(tf.ones_like(v), trainable=False) for n, v in self.model.weights.items()}
