@@ -21,4 +21,5 @@ with log_to(sm.log[0]):
         sm.params.checkpoints,
         sm.params.logs,
         progress=True,
+        types_path=sm.input.types,
     )

@@ -27,12 +27,12 @@ class RangeHandler(http.server.SimpleHTTPRequestHandler):
             return super().do_GET()
         start = int(wanted[len("bytes=") :].rstrip("-"))
         data = Path(path).read_bytes()
+        RangeHandler.sent.append((start, len(data) - start))  # before the reply, which the client may see first
         self.send_response(206)
         self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
         self.send_header("Content-Length", str(len(data) - start))
         self.end_headers()
         self.wfile.write(data[start:])
-        RangeHandler.sent.append((start, len(data) - start))
 
     def log_message(self, *args):
         pass

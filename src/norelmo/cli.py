@@ -71,7 +71,15 @@ def _train(a) -> None:
 
     cfg = _load_run_config(a)
     summary = train_bilm(
-        cfg.model, cfg.train, a.inputs, a.vocab, _n_train_tokens(a.stats), a.checkpoints, a.logs, progress=True
+        cfg.model,
+        cfg.train,
+        a.inputs,
+        a.vocab,
+        _n_train_tokens(a.stats),
+        a.checkpoints,
+        a.logs,
+        progress=True,
+        types_path=a.types,
     )
     print(json.dumps(summary), file=sys.stderr)
 
@@ -146,6 +154,7 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--checkpoints", type=Path, required=True)
         if name == "train":
             s.add_argument("--logs", type=Path, required=True, help="TensorBoard, metrics and loss plot")
+            s.add_argument("--types", type=Path, help="vocab.tsv listing every corpus type (else read from inputs)")
             s.add_argument("inputs", type=Path, nargs="+", help="tokenized training files")
         else:
             s.add_argument("--out", type=Path, required=True, help="model directory to write")

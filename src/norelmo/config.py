@@ -118,6 +118,8 @@ class TrainConfig:
     seed: int
     checkpoint_every: int
     log_every: int
+    xla: bool | None = None
+    deterministic: bool = False
     init_from: str | None = None
 
 

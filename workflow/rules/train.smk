@@ -4,6 +4,7 @@ rule train:
     input:
         tokens=token_shards(),
         vocab=f"{RESULTS}/vocab/vocab.txt",
+        types=f"{RESULTS}/vocab/vocab.tsv",
         stats=f"{RESULTS}/vocab/stats.json",
     output:
         summary=f"{RESULTS}/train/train.json",

@@ -3,81 +3,236 @@
 Each batch row is a stream of consecutive sentences cut into `unroll_steps`-token windows; the
 part of a sentence that does not fit continues in the same row of the next batch, which is why
 the LSTM state of each row is carried from one batch to the next.
+
+Everything here is a pure function of the seed and a small, JSON-serializable state, so a run
+killed at any batch resumes on exactly the batches it would have seen. Per batch it also does the
+work that is cheaper on the host: the distinct token types of both directions (the character CNN
+then runs once per type, not once per position) and the sampled-softmax negatives.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import NorelmoError
-from .chars import BOS, EOS, CharIds
+from .chars import BOS, EOS, token_char_ids
+
+TYPE_BUCKET = 256  # distinct-type counts are padded to a multiple of this, so compiled shapes repeat
+
+
+class TokenTypes:
+    """Every token type of the corpus: vocabulary words first (their ids are softmax ids), then the rest.
+
+    Inputs keep the characters of out-of-vocabulary tokens, as bilm-tf does; only targets become <UNK>.
+    """
+
+    def __init__(self, vocab: list[str], others: Iterable[str], max_chars: int):
+        self.words = list(vocab)
+        self.n_vocab = len(vocab)
+        seen = set(self.words)
+        self.words += [w for w in others if w not in seen]
+        self.index = {w: i for i, w in enumerate(self.words)}
+        self.unk = self.index["<UNK>"]
+        self.bos, self.eos = self.index[BOS], self.index[EOS]
+        self.chars = np.stack([token_char_ids(w, max_chars) for w in self.words]).astype(np.int16)
+
+    def encode(self, tokens: list[str]) -> np.ndarray:
+        return np.array([self.bos, *(self.index.get(t, self.unk) for t in tokens), self.eos], np.int32)
+
+    def targets(self, type_ids: np.ndarray) -> np.ndarray:
+        return np.where(type_ids < self.n_vocab, type_ids, self.unk).astype(np.int32)
+
+
+class SentenceStream:
+    """Sentences forever: shards in a seeded random order per pass, lines in a seeded order per shard.
+
+    Its whole position is (pass, shard position, line position). With `reverse`, each sentence is
+    read right to left ([</S>, last, ..., first, <S>]) for the backward language model.
+    """
+
+    def __init__(self, files: list[Path], types: TokenTypes, reverse: bool, seed: int, state: dict | None = None):
+        if not files:
+            raise NorelmoError("no tokenized training files were given")
+        self.files, self.types, self.reverse, self.seed = [Path(f) for f in files], types, reverse, seed
+        self.state = dict(state or {"pass": 0, "shard": 0, "line": 0})
+        self._loaded: tuple[tuple[int, int], list[np.ndarray], np.ndarray] | None = None
+
+    def _rng(self, *keys: int) -> np.random.Generator:
+        return np.random.default_rng([self.seed, int(self.reverse), *keys])
+
+    def _shard_lines(self) -> tuple[list[np.ndarray], np.ndarray]:
+        key = (self.state["pass"], self.state["shard"])
+        if self._loaded is None or self._loaded[0] != key:
+            order = self._rng(key[0]).permutation(len(self.files))
+            path = self.files[order[key[1]]]
+            sentences = []
+            with open(path, encoding="utf-8") as fh:
+                for line in fh:
+                    tokens = line.split()
+                    if tokens:
+                        ids = self.types.encode(tokens)
+                        sentences.append(ids[::-1].copy() if self.reverse else ids)
+            self._loaded = (key, sentences, self._rng(*key, 1).permutation(len(sentences)))
+        return self._loaded[1], self._loaded[2]
+
+    def __next__(self) -> np.ndarray:
+        for _ in range(len(self.files) + 1):
+            sentences, order = self._shard_lines()
+            if self.state["line"] < len(order):
+                sentence = sentences[order[self.state["line"]]]
+                self.state["line"] += 1
+                return sentence
+            self.state["line"] = 0
+            self.state["shard"] += 1
+            if self.state["shard"] == len(self.files):
+                self.state["shard"] = 0
+                self.state["pass"] += 1
+        raise NorelmoError(f"the training files hold no sentences: {', '.join(map(str, self.files))}")
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        return self
+
+
+class WindowRows:
+    """Packs a sentence stream into (batch_size, unroll_steps) windows of inputs and next-token inputs."""
+
+    def __init__(self, stream: SentenceStream, batch_size: int, unroll_steps: int, rows: list | None = None):
+        self.stream, self.batch_size, self.unroll_steps = stream, batch_size, unroll_steps
+        self.rows = [np.array(r, np.int32) for r in rows] if rows is not None else [np.zeros(0, np.int32)] * batch_size
+
+    def next_window(self) -> tuple[np.ndarray, np.ndarray]:
+        """(inputs, next inputs), both (batch_size, unroll_steps) type ids."""
+        b, t = self.batch_size, self.unroll_steps
+        inputs, following = np.zeros((b, t), np.int32), np.zeros((b, t), np.int32)
+        for r in range(b):
+            pos, row = 0, self.rows[r]
+            while pos < t:
+                if len(row) <= 1:
+                    row = next(self.stream)
+                n = min(len(row) - 1, t - pos)
+                inputs[r, pos : pos + n] = row[:n]
+                following[r, pos : pos + n] = row[1 : n + 1]
+                row = row[n:]
+                pos += n
+            self.rows[r] = row
+        return inputs, following
+
+    def state(self) -> dict:
+        return {"stream": dict(self.stream.state), "rows": [r.tolist() for r in self.rows]}
+
+
+def log_uniform_probability(ids: np.ndarray, range_max: int) -> np.ndarray:
+    """P(id) of TF's log-uniform (Zipfian) candidate sampler over [0, range_max)."""
+    ids = np.asarray(ids, np.float64)
+    return np.log((ids + 2.0) / (ids + 1.0)) / math.log(range_max + 1.0)
+
+
+def sample_log_uniform_unique(rng: np.random.Generator, num_sampled: int, range_max: int) -> tuple[np.ndarray, int]:
+    """`num_sampled` distinct ids drawn log-uniformly, and how many draws it took.
+
+    This mirrors tf.random.log_uniform_candidate_sampler(unique=True), but from a seeded numpy
+    generator so a resumed run draws the same negatives as an uninterrupted one.
+    """
+    draws = np.zeros(0, np.int64)
+    log_range = math.log(range_max + 1.0)
+    while True:
+        more = np.floor(np.exp(rng.random(max(2 * num_sampled, 1024)) * log_range)).astype(np.int64) - 1
+        draws = np.concatenate([draws, np.clip(more, 0, range_max - 1)])
+        _, first = np.unique(draws, return_index=True)
+        if len(first) >= num_sampled:
+            first = np.sort(first)[:num_sampled]
+            return draws[first].astype(np.int32), int(first[-1]) + 1
+
+
+def expected_count(ids: np.ndarray, num_tries: int, range_max: int) -> np.ndarray:
+    """Expected times `ids` appear in `num_tries` log-uniform draws, as TF's unique samplers report it."""
+    p = log_uniform_probability(ids, range_max)
+    return (-np.expm1(num_tries * np.log1p(-p))).astype(np.float32)
 
 
 @dataclass
 class Batch:
-    token_ids: np.ndarray  # (batch, unroll) vocabulary ids of the inputs
-    char_ids: np.ndarray  # (batch, unroll, max_chars) character ids of the inputs
-    targets: np.ndarray  # (batch, unroll) vocabulary ids of the next tokens
+    """One training step's inputs, for both directions (axis 0: forward, backward)."""
+
+    step: int  # 0-based index of this batch in the run
+    type_chars: np.ndarray  # (U, max_chars) character ids of the distinct types, padded to a bucket
+    positions: np.ndarray  # (2, batch, unroll) index into type_chars of each input token
+    targets: np.ndarray  # (2, batch, unroll) softmax ids of the next tokens
+    true_expected: np.ndarray  # (2, batch, unroll) sampler's expected count of each target
+    sampled: np.ndarray  # (2, negatives) sampled softmax ids
+    sampled_expected: np.ndarray  # (2, negatives)
+    state: str  # JSON of the pipeline position after this batch; saved with checkpoints
 
 
-class SentenceStream:
-    """Sentences forever: shards in a random order, lines shuffled inside each shard.
+class BatchMaker:
+    """Forward and backward windows, their distinct types, and per-direction negatives, step by step."""
 
-    With `reverse`, each sentence is read right to left ([</S>, last, ..., first, <S>]) for the
-    backward language model.
-    """
+    def __init__(
+        self,
+        files: list[Path],
+        types: TokenTypes,
+        batch_size: int,
+        unroll_steps: int,
+        negatives: int,
+        seed: int,
+        state: str | None = None,
+    ):
+        saved = json.loads(state) if state else {"step": 0, "fw": None, "bw": None}
+        self.types, self.negatives, self.seed = types, negatives, seed
+        self.step = saved["step"]
+        self.windows = []
+        for reverse, key in ((False, "fw"), (True, "bw")):
+            part = saved[key] or {}
+            stream = SentenceStream(files, types, reverse, seed, part.get("stream"))
+            self.windows.append(WindowRows(stream, batch_size, unroll_steps, part.get("rows")))
 
-    def __init__(self, files: list[Path], vocab: list[str], chars: CharIds, reverse: bool, seed: int):
-        if not files:
-            raise NorelmoError("no tokenized training files were given")
-        self.files, self.chars, self.reverse = [Path(f) for f in files], chars, reverse
-        self.word_id = {w: i for i, w in enumerate(vocab)}
-        self.unk = self.word_id["<UNK>"]
-        self.rng = np.random.default_rng(seed)
+    def __iter__(self) -> Iterator[Batch]:
+        return self
 
-    def encode(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        seq = [BOS, *tokens, EOS]
-        if self.reverse:
-            seq.reverse()
-        ids = np.array([self.word_id.get(t, self.unk) for t in seq], dtype=np.int32)
-        return ids, np.stack([self.chars(t) for t in seq])
+    def __next__(self) -> Batch:
+        v = self.types.n_vocab
+        inputs, following = zip(*(w.next_window() for w in self.windows), strict=False)
+        inputs, targets = np.stack(inputs), self.types.targets(np.stack(following))
+        distinct, positions = np.unique(inputs, return_inverse=True)
+        padded = math.ceil(len(distinct) / TYPE_BUCKET) * TYPE_BUCKET
+        distinct = np.concatenate([distinct, np.full(padded - len(distinct), self.types.bos, distinct.dtype)])
+        rng = np.random.default_rng([self.seed, self.step, 7])
+        sampled, true_exp, sampled_exp = [], [], []
+        for d in range(2):
+            ids, tries = sample_log_uniform_unique(rng, self.negatives, v)
+            sampled.append(ids)
+            sampled_exp.append(expected_count(ids, tries, v))
+            true_exp.append(expected_count(targets[d], tries, v))
+        self.step += 1
+        state = json.dumps({"step": self.step, "fw": self.windows[0].state(), "bw": self.windows[1].state()})
+        return Batch(
+            step=self.step - 1,
+            type_chars=self.types.chars[distinct].astype(np.int32),
+            positions=positions.reshape(inputs.shape).astype(np.int32),
+            targets=targets,
+            true_expected=np.stack(true_exp),
+            sampled=np.stack(sampled),
+            sampled_expected=np.stack(sampled_exp),
+            state=state,
+        )
 
-    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        while True:
-            found = False
-            for i in self.rng.permutation(len(self.files)):
-                lines = self.files[i].read_text(encoding="utf-8").splitlines()
-                for j in self.rng.permutation(len(lines)):
-                    tokens = lines[j].split()
-                    if tokens:
-                        found = True
-                        yield self.encode(tokens)
-            if not found:
-                raise NorelmoError(f"the training files hold no sentences: {', '.join(map(str, self.files))}")
 
-
-def window_batches(sentences: Iterator, batch_size: int, unroll_steps: int, max_chars: int) -> Iterator[Batch]:
-    """Pack a sentence stream into (batch_size, unroll_steps) windows with next-token targets."""
-    rows: list[tuple[np.ndarray, np.ndarray] | None] = [None] * batch_size
-    sentences = iter(sentences)
-    while True:
-        ids = np.zeros((batch_size, unroll_steps), np.int32)
-        chars = np.zeros((batch_size, unroll_steps, max_chars), np.int32)
-        targets = np.zeros((batch_size, unroll_steps), np.int32)
-        for r in range(batch_size):
-            pos = 0
-            while pos < unroll_steps:
-                if rows[r] is None or len(rows[r][0]) <= 1:
-                    rows[r] = next(sentences)
-                seq_ids, seq_chars = rows[r]
-                n = min(len(seq_ids) - 1, unroll_steps - pos)
-                ids[r, pos : pos + n] = seq_ids[:n]
-                chars[r, pos : pos + n] = seq_chars[:n]
-                targets[r, pos : pos + n] = seq_ids[1 : n + 1]
-                rows[r] = (seq_ids[n:], seq_chars[n:])
-                pos += n
-        yield Batch(ids, chars, targets)
+def corpus_types(vocab: list[str], counts_tsv: Path | None, token_files: list[Path], max_chars: int) -> TokenTypes:
+    """The type inventory: from the vocabulary stage's vocab.tsv when given, else by reading the corpus."""
+    if counts_tsv is not None:
+        with open(counts_tsv, encoding="utf-8") as fh:
+            others = [line.split("\t", 1)[0] for line in fh if line.strip()]
+    else:
+        seen: dict[str, None] = {}
+        for path in token_files:
+            with open(path, encoding="utf-8") as fh:
+                for line in fh:
+                    seen.update(dict.fromkeys(line.split()))
+        others = list(seen)
+    return TokenTypes(vocab, others, max_chars)

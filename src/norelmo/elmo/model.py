@@ -131,37 +131,56 @@ class BidirectionalLM(tf.Module):
 
         Gates are packed i, j, f, o as in TF1's LSTMCell; the forget bias of 1 is added here, not
         stored. Where `mask` is False the state is carried through unchanged and the output is 0,
-        which is how dynamic_rnn treats steps past a sequence's length.
+        which is how dynamic_rnn treats steps past a sequence's length. `mask=None` means all True.
         """
         lstm, w = self.cfg.lstm, self.weights
         pre = lstm_prefix(direction, layer)
         kernel, p = w[pre + "W_0"], lstm.projection_dim
+        # The input half of the gates for all steps in one matmul; only h @ W_h is sequential.
         gates_x = tf.einsum("btp,pg->tbg", x, kernel[:p]) + w[pre + "B"]
         w_h, w_proj = kernel[p:], w[pre + "W_P_0"]
-        step_mask = tf.transpose(tf.cast(mask, tf.float32))[:, :, tf.newaxis]
 
-        def step(carry, inputs):
-            c_prev, h_prev = carry
-            g_x, keep = inputs
+        def cell(c_prev, h_prev, g_x):
             i, j, f, o = tf.split(g_x + h_prev @ w_h, 4, axis=1)
-            c = tf.clip_by_value(
-                tf.sigmoid(f + 1.0) * c_prev + tf.sigmoid(i) * tf.tanh(j), -lstm.cell_clip, lstm.cell_clip
-            )
+            c = tf.sigmoid(f + 1.0) * c_prev + tf.sigmoid(i) * tf.tanh(j)
+            c = tf.clip_by_value(c, -lstm.cell_clip, lstm.cell_clip)
             h = tf.clip_by_value((tf.sigmoid(o) * tf.tanh(c)) @ w_proj, -lstm.proj_clip, lstm.proj_clip)
-            return keep * c + (1.0 - keep) * c_prev, keep * h + (1.0 - keep) * h_prev
+            return c, h
 
-        cs, hs = tf.scan(step, (gates_x, step_mask), initializer=state)
-        out = tf.transpose(hs * step_mask, [1, 0, 2])
+        if mask is None and x.shape[1] is not None:
+            # Fixed-length training windows: a static unroll that XLA schedules as one graph.
+            c, h = state
+            outputs = []
+            for t in range(x.shape[1]):
+                c, h = cell(c, h, gates_x[t])
+                outputs.append(h)
+            out, final = tf.stack(outputs, axis=1), (c, h)
+        else:
+            if mask is None:
+                mask = tf.ones(tf.shape(x)[:2], tf.bool)
+            step_mask = tf.transpose(tf.cast(mask, tf.float32))[:, :, tf.newaxis]
+
+            def step(carry, inputs):
+                g_x, keep = inputs
+                c, h = cell(carry[0], carry[1], g_x)
+                return keep * c + (1.0 - keep) * carry[0], keep * h + (1.0 - keep) * carry[1]
+
+            cs, hs = tf.scan(step, (gates_x, step_mask), initializer=state)
+            out, final = tf.transpose(hs * step_mask, [1, 0, 2]), (cs[-1], hs[-1])
         if layer > 0 and lstm.use_skip_connections:
-            out = out + x * tf.cast(mask, x.dtype)[:, :, tf.newaxis]
-        return out, (cs[-1], hs[-1])
+            out = out + (x if mask is None else x * tf.cast(mask, x.dtype)[:, :, tf.newaxis])
+        return out, final
 
-    def lstm_stack(self, direction, x, mask, states, dropout_rate=0.0):
-        """All LSTM layers of one direction; returns every layer's outputs and the new states."""
+    def lstm_stack(self, direction, x, mask, states, dropout_rate=0.0, dropout_seed=None):
+        """All LSTM layers of one direction; returns every layer's outputs and the new states.
+
+        Dropout on each layer's input, as bilm-tf's DropoutWrapper(input_keep_prob) does, is
+        stateless: `dropout_seed` (shape [2]) fixes the masks, so a resumed run repeats them.
+        """
         outputs, new_states = [], []
         for layer in range(self.cfg.lstm.n_layers):
             if dropout_rate > 0:
-                x = tf.nn.dropout(x, rate=dropout_rate)
+                x = tf.nn.experimental.stateless_dropout(x, dropout_rate, seed=dropout_seed + [0, 1 + layer])
             x, st = self.lstm_layer(direction, layer, x, mask, states[layer])
             outputs.append(x)
             new_states.append(st)
@@ -192,3 +211,19 @@ class BidirectionalLM(tf.Module):
         bw = [tf.reverse_sequence(o, lengths, seq_axis=1, batch_axis=0) for o in bw]
         layers = [tf.concat([emb, emb], axis=-1)] + [tf.concat([f, b], axis=-1) for f, b in zip(fw, bw, strict=False)]
         return layers, [fw_states, bw_states]
+
+
+def sampled_softmax_loss(weights, biases, inputs, labels, sampled, true_expected, sampled_expected):
+    """Per-row loss of tf.nn.sampled_softmax_loss (remove_accidental_hits=True) for given negatives.
+
+    Written out because the library op draws its own negatives with a stateful sampler (which
+    XLA cannot compile and a resumed run cannot repeat); the negatives come from the data pipeline.
+    """
+    true_logits = tf.reduce_sum(inputs * tf.gather(weights, labels), axis=-1) + tf.gather(biases, labels)
+    true_logits -= tf.math.log(true_expected)
+    sampled_logits = tf.matmul(inputs, tf.gather(weights, sampled), transpose_b=True) + tf.gather(biases, sampled)
+    sampled_logits -= tf.math.log(sampled_expected)
+    hits = tf.equal(labels[:, tf.newaxis], sampled[tf.newaxis, :])
+    sampled_logits += tf.where(hits, tf.float32.min, 0.0)
+    logits = tf.concat([true_logits[:, tf.newaxis], sampled_logits], axis=1)
+    return tf.reduce_logsumexp(logits, axis=1) - true_logits

@@ -1,4 +1,4 @@
-"""Train the biLM: sampled softmax, Adagrad, global-norm clipping, stateful rows, resumable checkpoints."""
+"""Train the biLM: sampled softmax, Adagrad, global-norm clipping, stateful rows, exact resume."""
 
 from __future__ import annotations
 
@@ -15,29 +15,19 @@ from ..atomic import atomic_path, atomic_text
 from ..config import ModelConfig, TrainConfig
 from ..errors import NorelmoError
 from ..text.vocab import read_vocabulary
-from .chars import CharIds
-from .data import SentenceStream, window_batches
+from .data import Batch, BatchMaker, corpus_types
 from .export import load_model_dir
-from .model import DIRECTIONS, SOFTMAX_B, SOFTMAX_W, BidirectionalLM, initial_values, weight_shapes
+from .model import (
+    DIRECTIONS,
+    SOFTMAX_B,
+    SOFTMAX_W,
+    BidirectionalLM,
+    initial_values,
+    sampled_softmax_loss,
+    weight_shapes,
+)
 
 METRICS = "metrics.jsonl"
-
-
-def _dedupe(grad: tf.IndexedSlices) -> tuple[tf.Tensor, tf.Tensor]:
-    """Sum the rows of repeated indices, as TF1's optimizers did before a sparse update."""
-    unique, pos = tf.unique(grad.indices)
-    return tf.math.unsorted_segment_sum(grad.values, pos, tf.shape(unique)[0]), unique
-
-
-def apply_adagrad(var: tf.Variable, accum: tf.Variable, grad, lr: float) -> None:
-    """TF's own Adagrad kernels (no epsilon, as bilm-tf's tf.train.AdagradOptimizer)."""
-    if isinstance(grad, tf.IndexedSlices):
-        values, indices = _dedupe(grad)
-        tf.raw_ops.ResourceSparseApplyAdagrad(
-            var=var.handle, accum=accum.handle, lr=lr, grad=values, indices=indices, update_slots=True
-        )
-    else:
-        tf.raw_ops.ResourceApplyAdagrad(var=var.handle, accum=accum.handle, lr=lr, grad=grad, update_slots=True)
 
 
 def starting_values(cfg: ModelConfig, train: TrainConfig, vocab_size: int) -> dict[str, np.ndarray]:
@@ -54,31 +44,46 @@ def starting_values(cfg: ModelConfig, train: TrainConfig, vocab_size: int) -> di
     return values
 
 
-class Trainer:
-    """Holds the model, optimizer slots, per-row LSTM states and the checkpoint manager."""
+def apply_adagrad(var: tf.Variable, accum: tf.Variable, grad, lr: float) -> None:
+    """TF's own Adagrad kernel (no epsilon, as bilm-tf's tf.train.AdagradOptimizer).
 
-    def __init__(self, cfg: ModelConfig, train: TrainConfig, vocab: list[str], checkpoint_dir: Path):
-        if cfg.n_negative_samples_batch >= len(vocab):
+    Sparse gradients are applied densely: rows with a zero gradient leave both the accumulator and
+    the weight unchanged, so the result equals a sparse update, and XLA compiles it.
+    """
+    tf.raw_ops.ResourceApplyAdagrad(
+        var=var.handle, accum=accum.handle, lr=lr, grad=tf.convert_to_tensor(grad), update_slots=True
+    )
+
+
+class Trainer:
+    """Holds the model, optimizer slots, per-row LSTM states, the data position and the checkpoints."""
+
+    def __init__(self, cfg: ModelConfig, train: TrainConfig, vocab_size: int, checkpoint_dir: Path, xla: bool = False):
+        if cfg.n_negative_samples_batch >= vocab_size:
             raise NorelmoError(
                 f"model.n_negative_samples_batch ({cfg.n_negative_samples_batch}) must be smaller than "
-                f"the vocabulary ({len(vocab)} entries)"
+                f"the vocabulary ({vocab_size} entries)"
             )
-        tf.random.set_seed(train.seed)
-        self.cfg, self.train_cfg, self.vocab_size = cfg, train, len(vocab)
-        self.model = BidirectionalLM(cfg, starting_values(cfg, train, len(vocab)))
+        self.cfg, self.train_cfg, self.vocab_size = cfg, train, vocab_size
+        self.model = BidirectionalLM(cfg, starting_values(cfg, train, vocab_size))
         self.names = sorted(self.model.weights)
         self.variables = [self.model.weights[n] for n in self.names]
         self.accumulators = {n: tf.Variable(tf.ones_like(v), trainable=False) for n, v in self.model.weights.items()}
-        b = train.batch_size
         self.states = [
             [(tf.Variable(c, trainable=False), tf.Variable(h, trainable=False)) for c, h in layers]
-            for layers in self.model.zero_states(b)
+            for layers in self.model.zero_states(train.batch_size)
         ]
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False)
+        self.data_state = tf.Variable("", dtype=tf.string, trainable=False)
         self.checkpoint = tf.train.Checkpoint(
-            weights=self.model.weights, accumulators=self.accumulators, states=self.states, step=self.step
+            weights=self.model.weights,
+            accumulators=self.accumulators,
+            states=self.states,
+            step=self.step,
+            data_state=self.data_state,
         )
         self.manager = tf.train.CheckpointManager(self.checkpoint, str(checkpoint_dir), max_to_keep=2)
+        self._step = tf.function(self._train_step, jit_compile=xla, reduce_retracing=True)
 
     def restore(self) -> bool:
         """Continue from the newest checkpoint if there is one."""
@@ -87,44 +92,67 @@ class Trainer:
             return True
         return False
 
-    def _direction_loss(self, direction, chars, targets):
-        cfg = self.cfg
-        emb = self.model.token_embedding(chars)
-        mask = tf.ones(tf.shape(targets), tf.bool)
-        states = [(c.read_value(), h.read_value()) for c, h in self.states[direction]]
-        outputs, new_states = self.model.lstm_stack(direction, emb, mask, states, cfg.dropout)
-        top = tf.reshape(outputs[-1], [-1, cfg.lstm.projection_dim])
-        if cfg.dropout > 0:
-            top = tf.nn.dropout(top, rate=cfg.dropout)
-        losses = tf.nn.sampled_softmax_loss(
-            weights=self.model.weights[SOFTMAX_W],
-            biases=self.model.weights[SOFTMAX_B],
-            labels=tf.reshape(tf.cast(targets, tf.int64), [-1, 1]),
-            inputs=top,
-            num_sampled=cfg.n_negative_samples_batch,
-            num_classes=self.vocab_size,
-        )
-        return tf.reduce_mean(losses), new_states
-
-    @tf.function
-    def train_step(self, fw_chars, fw_targets, bw_chars, bw_targets):
+    def _train_step(self, type_chars, positions, targets, true_expected, sampled, sampled_expected, step):
+        cfg, p = self.cfg, self.cfg.lstm.projection_dim
+        seed = tf.stack([tf.cast(self.train_cfg.seed, tf.int64), step * 8])
         with tf.GradientTape() as tape:
-            fw_loss, fw_states = self._direction_loss(0, fw_chars, fw_targets)
-            bw_loss, bw_states = self._direction_loss(1, bw_chars, bw_targets)
-            loss = 0.5 * (fw_loss + bw_loss)
+            # The character CNN runs once per distinct type of the batch, for both directions.
+            type_vectors = self.model.token_embedding(type_chars)
+            losses, new_states = [], []
+            for d in DIRECTIONS:
+                x = tf.gather(type_vectors, positions[d])
+                states = [(c.read_value(), h.read_value()) for c, h in self.states[d]]
+                dir_seed = seed + [0, 4 * d]
+                outputs, st = self.model.lstm_stack(d, x, None, states, cfg.dropout, dir_seed)
+                top = tf.reshape(outputs[-1], [-1, p])
+                if cfg.dropout > 0:
+                    top = tf.nn.experimental.stateless_dropout(top, cfg.dropout, seed=dir_seed + [0, 3])
+                per_token = sampled_softmax_loss(
+                    self.model.weights[SOFTMAX_W],
+                    self.model.weights[SOFTMAX_B],
+                    top,
+                    tf.reshape(targets[d], [-1]),
+                    sampled[d],
+                    tf.reshape(true_expected[d], [-1]),
+                    sampled_expected[d],
+                )
+                losses.append(tf.reduce_mean(per_token))
+                new_states.append(st)
+            loss = 0.5 * (losses[0] + losses[1])
             # bilm-tf differentiates the per-token mean times unroll_steps; Adagrad is not scale-free.
-            scaled = loss * self.cfg.unroll_steps
-        grads = tape.gradient(scaled, self.variables)
-        clipped, norm = tf.clip_by_global_norm(grads, self.cfg.all_clip_norm_val)
-        if tf.math.is_finite(loss):
+            scaled = loss * cfg.unroll_steps
+        grads = [tf.convert_to_tensor(g) for g in tape.gradient(scaled, self.variables)]
+        clipped, norm = tf.clip_by_global_norm(grads, cfg.all_clip_norm_val)
+
+        def apply():
             for name, var, grad in zip(self.names, self.variables, clipped, strict=False):
-                apply_adagrad(var, self.accumulators[name], grad, self.cfg.learning_rate)
-            for direction, new in zip(DIRECTIONS, (fw_states, bw_states), strict=False):
+                apply_adagrad(var, self.accumulators[name], grad, cfg.learning_rate)
+            for direction, new in zip(DIRECTIONS, new_states, strict=False):
                 for (c_var, h_var), (c, h) in zip(self.states[direction], new, strict=False):
                     c_var.assign(c)
                     h_var.assign(h)
             self.step.assign_add(1)
+            return tf.constant(True)
+
+        # A non-finite loss changes nothing, so the last good state is what gets checkpointed.
+        tf.cond(tf.math.is_finite(loss), apply, lambda: tf.constant(False))
         return loss, norm
+
+    def train_step(self, batch: Batch) -> tuple[float, float]:
+        """One update; a non-finite loss leaves weights, states and step untouched."""
+        loss, norm = self._step(
+            batch.type_chars,
+            batch.positions,
+            batch.targets,
+            batch.true_expected,
+            batch.sampled,
+            batch.sampled_expected,
+            tf.constant(batch.step, tf.int64),
+        )
+        loss = float(loss)
+        if math.isfinite(loss):
+            self.data_state.assign(batch.state)
+        return loss, float(norm)
 
 
 def _append_metrics(path: Path, record: dict) -> None:
@@ -160,40 +188,40 @@ def train_bilm(
     checkpoint_dir: Path,
     log_dir: Path,
     progress: bool = True,
+    types_path: Path | None = None,
 ) -> dict:
-    """Train for epochs x n_train_tokens / (batch x unroll) batches, resuming from checkpoint_dir."""
+    """Train for epochs x n_train_tokens / (batch x unroll) batches, resuming from checkpoint_dir.
+
+    `types_path` is the vocabulary stage's vocab.tsv (every corpus type); without it the
+    training files are read once to find the types.
+    """
     vocab = read_vocabulary(vocab_path)
     checkpoint_dir, log_dir = Path(checkpoint_dir), Path(log_dir)
     log_dir.mkdir(parents=True, exist_ok=True)
-    trainer = Trainer(model_cfg, train_cfg, vocab, checkpoint_dir)
+    if train_cfg.deterministic:
+        tf.config.experimental.enable_op_determinism()
+    xla = train_cfg.xla if train_cfg.xla is not None else bool(tf.config.list_physical_devices("GPU"))
+    trainer = Trainer(model_cfg, train_cfg, len(vocab), checkpoint_dir, xla=xla)
     resumed = trainer.restore()
     b, t = train_cfg.batch_size, model_cfg.unroll_steps
     per_epoch = max(1, n_train_tokens // (b * t))
     total = train_cfg.epochs * per_epoch
-    chars = CharIds(model_cfg.char_cnn.max_characters_per_token)
-    start = int(trainer.step.numpy())
-    streams = [
-        window_batches(
-            SentenceStream(token_files, vocab, chars, reverse=bool(d), seed=train_cfg.seed * 2 + d + 7919 * start),
-            b,
-            t,
-            chars.max_chars,
-        )
-        for d in DIRECTIONS
-    ]
+    types = corpus_types(vocab, types_path, token_files, model_cfg.char_cnn.max_characters_per_token)
+    saved_state = trainer.data_state.numpy().decode() or None
+    batches = BatchMaker(token_files, types, b, t, model_cfg.n_negative_samples_batch, train_cfg.seed, saved_state)
     writer = tf.summary.create_file_writer(str(log_dir / "tensorboard"))
     metrics = log_dir / METRICS
     if not resumed:
         metrics.unlink(missing_ok=True)
+    start = int(trainer.step.numpy())
     bar = tqdm(total=total, initial=start, disable=not progress, unit="batch", desc="train", dynamic_ncols=True)
     last_time, last_step, loss = time.perf_counter(), start, float("nan")
     while int(trainer.step.numpy()) < total:
-        fw, bw = next(streams[0]), next(streams[1])
-        loss_t, norm_t = trainer.train_step(fw.char_ids, fw.targets, bw.char_ids, bw.targets)
-        loss = float(loss_t)
+        batch = next(batches)
+        loss, norm = trainer.train_step(batch)
         if not math.isfinite(loss):
             raise NorelmoError(
-                f"loss became {loss} at batch {int(trainer.step.numpy()) + 1}; the run stopped and the last good "
+                f"loss became {loss} at batch {batch.step + 1}; the run stopped and the last good "
                 f"checkpoint in {checkpoint_dir} is kept (try a lower model.learning_rate)"
             )
         step = int(trainer.step.numpy())
@@ -206,7 +234,7 @@ def train_bilm(
                 "step": step,
                 "loss": loss,
                 "perplexity": math.exp(min(loss, 50.0)),
-                "grad_norm": float(norm_t),
+                "grad_norm": norm,
                 "tokens_per_s": tokens_per_s,
             }
             _append_metrics(metrics, record)

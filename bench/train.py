@@ -1,0 +1,264 @@
+"""Training throughput: norelmo's TF2 trainer against bilm-tf's TF1 graph (simple_elmo's copy), same run.
+
+    python bench/train.py                      # tiny and full NorELMo configs on this machine's CPU
+    python bench/train.py --configs tiny --steps 50
+    python bench/train.py --gpu --configs full --steps 60 --no-baseline   # on a GPU machine
+
+Each measurement runs in its own process (so peak RSS is its own). Tokens/s counts batch x unroll
+per second, as bilm-tf does. Model FLOP utilization (MFU) is the nominal FLOPs of the original
+computation (char CNN and highway for both directions' inputs, LSTMs, sampled softmax; forward and
+backward pass) per second, divided by the fp32 matmul FLOP/s measured on the same device in the
+same run; work norelmo avoids (the char CNN runs once per distinct type) still counts as done.
+Text: the UD Norwegian Bokmål treebank in ../shared/data when present, else the bundled CoNLL-U.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+UD = ROOT.parent / "shared" / "data" / "ud-no-bokmaal"
+SAMPLE_CONLLU = ROOT / "resources" / "sample" / "bokmaal-sample.conllu"
+
+CONFIGS = {
+    "tiny": {
+        "model": {
+            "char_cnn": {"filters": [[1, 32], [2, 32], [3, 64], [4, 128]], "n_highway": 1},
+            "lstm": {"dim": 256, "projection_dim": 64},
+            "n_negative_samples_batch": 256,
+        },
+        "train": {"batch_size": 32},
+    },
+    "full": {"model": {}, "train": {}},  # the schema defaults are NorELMo's
+}
+
+
+def corpus_sentences() -> tuple[list[list[str]], str]:
+    files = sorted(UD.glob("*.conllu")) or [SAMPLE_CONLLU]
+    sentences, current = [], []
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                if current:
+                    sentences.append(current)
+                current = []
+            elif not line.startswith("#"):
+                cols = line.split("\t")
+                if cols[0].isdigit():
+                    current.append(cols[1])
+    name = "UD Bokmål dev+test" if files[0] != SAMPLE_CONLLU else "bundled sample CoNLL-U"
+    return sentences, name
+
+
+def run_config(name: str):
+    sys.path.insert(0, str(ROOT / "src"))
+    from norelmo.config import Config
+
+    return Config.from_dict({"run": "bench", "corpora": [{"name": "x", "text": "x"}], **CONFIGS[name]})
+
+
+def nominal_flops_per_token(cfg) -> float:
+    """FLOPs of the original computation per (direction-pair) token, forward + backward pass."""
+    cnn, lstm = cfg.char_cnn, cfg.lstm
+    c, e, p, d = cnn.max_characters_per_token, cnn.embedding_dim, lstm.projection_dim, lstm.dim
+    embed = sum(2 * w * e * n * (c - w + 1) for w, n in cnn.filters)
+    embed += cnn.n_highway * 2 * 2 * cnn.n_filters**2
+    embed += 2 * cnn.n_filters * p if cnn.n_filters != p else 0
+    lstms = lstm.n_layers * (2 * 2 * p * 4 * d + 2 * d * p)
+    softmax = 2 * p * (cfg.n_negative_samples_batch + 1)
+    return 3.0 * 2 * (embed + lstms + softmax)
+
+
+def matmul_flops(gpu: bool) -> float:
+    import tensorflow as tf
+
+    n = 8192 if gpu else 2048
+    with tf.device("/GPU:0" if gpu else "/CPU:0"):
+        a, b = tf.random.normal([n, n]), tf.random.normal([n, n])
+        f = tf.function(lambda x, y: tf.matmul(x, y))
+        f(a, b).numpy()
+        reps, start = 0, time.perf_counter()
+        while time.perf_counter() - start < 3.0:
+            f(a, b).numpy()
+            reps += 1
+        return 2.0 * n**3 * reps / (time.perf_counter() - start)
+
+
+def write_corpus(tmp: Path) -> tuple[Path, list[str]]:
+    sentences, _ = corpus_sentences()
+    corpus = tmp / "tokens.txt"
+    corpus.write_text("\n".join(" ".join(s) for s in sentences) + "\n", encoding="utf-8")
+    counts = Counter(t for s in sentences for t in s)
+    vocab = ["<S>", "</S>", "<UNK>"] + [t for t, _ in sorted(counts.items(), key=lambda tn: (-tn[1], tn[0]))]
+    (tmp / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    return corpus, vocab
+
+
+def worker_norelmo(name: str, steps: int, gpu: bool, xla: bool) -> dict:
+    import tensorflow as tf
+
+    from norelmo.config import TrainConfig
+    from norelmo.elmo.data import BatchMaker, corpus_types
+    from norelmo.elmo.train import Trainer
+
+    cfg = run_config(name)
+    tcfg = TrainConfig(**{**cfg.train.__dict__, "xla": xla})
+    tmp = Path(tempfile.mkdtemp())
+    corpus, vocab = write_corpus(tmp)
+    with tf.device("/GPU:0" if gpu else "/CPU:0"):
+        trainer = Trainer(cfg.model, tcfg, len(vocab), tmp / "ckpt", xla=xla)
+        types = corpus_types(vocab, None, [corpus], cfg.model.char_cnn.max_characters_per_token)
+        batches = BatchMaker(
+            [corpus], types, tcfg.batch_size, cfg.model.unroll_steps, cfg.model.n_negative_samples_batch, 0
+        )
+        warm = 3 if name == "tiny" else 2
+        start = time.perf_counter()
+        for _ in range(warm):
+            trainer.train_step(next(batches))
+        compile_s = time.perf_counter() - start
+        start = time.perf_counter()
+        for _ in range(steps):
+            loss, _ = trainer.train_step(next(batches))
+        elapsed = time.perf_counter() - start
+    out = {"tokens_per_s": steps * tcfg.batch_size * cfg.model.unroll_steps / elapsed, "warmup_s": compile_s}
+    if gpu:
+        out["peak_gpu_mib"] = tf.config.experimental.get_memory_info("GPU:0")["peak"] / 2**20
+    return out
+
+
+def worker_bilm_tf(name: str, steps: int, gpu: bool) -> dict:
+    """bilm-tf's training graph as simple_elmo ships it (tf.compat.v1), fed real batches."""
+    import numpy as np
+    import tensorflow as tf
+    from simple_elmo.training import LanguageModel, clip_grads
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from norelmo.elmo.data import BatchMaker, corpus_types
+    from norelmo.elmo.export import options_json
+
+    tf.compat.v1.disable_eager_execution()
+    cfg = run_config(name)
+    m, b, t = cfg.model, cfg.train.batch_size, cfg.model.unroll_steps
+    tmp = Path(tempfile.mkdtemp())
+    corpus, vocab = write_corpus(tmp)
+    options = options_json(m, len(vocab), 10**6, 1, b)
+    options["char_cnn"]["n_characters"] = 261
+    options["unroll_steps"] = t
+    with tf.device("/gpu:0" if gpu else "/cpu:0"):
+        global_step = tf.compat.v1.get_variable("global_step", [], initializer=tf.zeros_initializer, trainable=False)
+        opt = tf.compat.v1.train.AdagradOptimizer(learning_rate=m.learning_rate, initial_accumulator_value=1.0)
+        with tf.compat.v1.variable_scope("lm"):
+            model = LanguageModel(options, True)
+            grads = opt.compute_gradients(
+                model.total_loss * t, aggregation_method=tf.AggregationMethod.EXPERIMENTAL_TREE
+            )
+        grads, _ = clip_grads(grads, options, False, global_step)
+        train_op = opt.apply_gradients(grads, global_step=global_step)
+    types = corpus_types(vocab, None, [corpus], m.char_cnn.max_characters_per_token)
+    batches = BatchMaker([corpus], types, b, t, m.n_negative_samples_batch, 0)
+    config = tf.compat.v1.ConfigProto(allow_soft_placement=True)
+    with tf.compat.v1.Session(config=config) as sess:
+        sess.run(tf.compat.v1.global_variables_initializer())
+        init_values = sess.run(
+            model.init_lstm_state,
+            feed_dict={
+                model.tokens_characters: np.zeros([b, t, 50], np.int32),
+                model.tokens_characters_reverse: np.zeros([b, t, 50], np.int32),
+            },
+        )
+
+        def run_once(state):
+            batch = next(batches)
+            chars = batch.type_chars[batch.positions]
+            feed = dict(zip(model.init_lstm_state, state, strict=True))
+            feed.update(
+                {
+                    model.tokens_characters: chars[0],
+                    model.tokens_characters_reverse: chars[1],
+                    model.next_token_id: batch.targets[0],
+                    model.next_token_id_reverse: batch.targets[1],
+                }
+            )
+            return sess.run([train_op, *model.final_lstm_state], feed_dict=feed)[1:]
+
+        state = init_values
+        for _ in range(2):
+            state = run_once(state)
+        start = time.perf_counter()
+        for _ in range(steps):
+            state = run_once(state)
+        elapsed = time.perf_counter() - start
+    return {"tokens_per_s": steps * b * t / elapsed}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--configs", default="tiny,full")
+    ap.add_argument("--steps", type=int, default=0, help="timed steps (default: 30 tiny, 3 full; 60 on GPU)")
+    ap.add_argument("--gpu", action="store_true")
+    ap.add_argument("--no-baseline", action="store_true", help="skip bilm-tf's TF1 graph")
+    ap.add_argument("--no-xla", action="store_true", help="XLA is on with --gpu, off on CPUs (where it is slower)")
+    ap.add_argument("--json", type=Path, help="also write the rows here")
+    ap.add_argument("--worker", choices=["norelmo", "bilm-tf", "matmul"], help=argparse.SUPPRESS)
+    ap.add_argument("--config", help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.worker:
+        if a.worker == "matmul":
+            out = {"flops": matmul_flops(a.gpu)}
+        elif a.worker == "norelmo":
+            out = worker_norelmo(a.config, a.steps, a.gpu, a.gpu and not a.no_xla)
+        else:
+            out = worker_bilm_tf(a.config, a.steps, a.gpu)
+        out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print("RESULT " + json.dumps(out), flush=True)
+        return
+
+    def measure(worker: str, config: str = "", steps: int = 0) -> dict:
+        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+        if worker == "bilm-tf":
+            env["TF_USE_LEGACY_KERAS"] = "1"
+        if not a.gpu:
+            env["CUDA_VISIBLE_DEVICES"] = ""
+        cmd = [sys.executable, __file__, "--worker", worker, "--config", config, "--steps", str(steps)]
+        cmd += ["--gpu"] * a.gpu + ["--no-xla"] * a.no_xla
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        lines = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
+        if proc.returncode != 0 or not lines:
+            raise SystemExit(f"{worker} {config} failed:\n{proc.stderr[-4000:]}")
+        return json.loads(lines[-1][len("RESULT ") :])
+
+    _, text = corpus_sentences()
+    peak = measure("matmul")["flops"]
+    device = "GPU" if a.gpu else f"CPU ({os.cpu_count()} cores)"
+    print(f"device: {device}; fp32 matmul peak measured: {peak / 1e9:.1f} GFLOP/s; text: {text}")
+    header = f"{'config':<6}{'implementation':<22}{'tokens/s':>10}{'MFU':>8}{'peak RSS GiB':>14}{'vs bilm-tf':>12}"
+    print(header)
+    rows = []
+    for config in a.configs.split(","):
+        steps = a.steps or (60 if a.gpu else (30 if config == "tiny" else 3))
+        flops = nominal_flops_per_token(run_config(config).model)
+        results = {"norelmo TF2" + (" +XLA" if a.gpu and not a.no_xla else ""): measure("norelmo", config, steps)}
+        if not a.no_baseline:
+            results["bilm-tf TF1 graph"] = measure("bilm-tf", config, steps)
+        base = results.get("bilm-tf TF1 graph", {}).get("tokens_per_s")
+        for impl, r in results.items():
+            ratio = f"{r['tokens_per_s'] / base:.2f}x" if base else "-"
+            mfu = r["tokens_per_s"] * flops / peak
+            rss = r["peak_rss_mib"] / 1024
+            print(f"{config:<6}{impl:<22}{r['tokens_per_s']:>10.0f}{mfu:>8.1%}{rss:>14.2f}{ratio:>12}")
+            rows.append({"config": config, "implementation": impl, "mfu": mfu, **r})
+    if a.json:
+        a.json.write_text(json.dumps({"device": device, "matmul_flops": peak, "rows": rows}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
