@@ -32,7 +32,7 @@ def _train_udpipe(a) -> None:
 def _tokenize(a) -> None:
     from .text.udpipe import tokenize_file
 
-    print(json.dumps(tokenize_file(a.model, a.input, a.output, a.lemmatize)), file=sys.stderr)
+    print(json.dumps(tokenize_file(a.model, a.input, a.output, a.lemmatize, a.workers)), file=sys.stderr)
 
 
 def _count(a) -> None:
@@ -130,6 +130,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("output", type=Path)
     s.add_argument("--model", type=Path, required=True, help="a .udpipe model")
     s.add_argument("--lemmatize", action="store_true", help="replace every token by its lemma")
+    s.add_argument("--workers", type=int, default=1, help="worker processes, each loading the model once")
     s.set_defaults(func=_tokenize)
 
     s = sub.add_parser("count", help="count the tokens of tokenized files into a TSV")

@@ -30,7 +30,7 @@ def test_tokenize_file_writes_one_sentence_per_line(udpipe_model, tmp_path):
     counts = tokenize_file(udpipe_model, src, out, lemmatize=False)
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines == ["Oslo er en by .", "Den er stor .", "Historie", "Trondheim har en gammel kirke ."]
-    assert counts == {"paragraphs": 3, "sentences": 4, "tokens": 16}
+    assert (counts["paragraphs"], counts["sentences"], counts["tokens"], counts["empty"]) == (3, 4, 16, False)
 
 
 def test_a_file_that_is_not_a_model_is_one_clear_error(tmp_path):
@@ -40,3 +40,41 @@ def test_a_file_that_is_not_a_model_is_one_clear_error(tmp_path):
         load_model(bad)
     with pytest.raises(NorelmoError, match="not found"):
         load_model(tmp_path / "missing.udpipe")
+
+
+def test_worker_processes_give_the_same_output_in_order(udpipe_model, tmp_path):
+    src = tmp_path / "shard.txt"
+    paragraphs = [f"Oslo er en by nummer {k}. Bergen har mange kontorer." for k in range(700)]
+    src.write_text("\n".join(paragraphs) + "\n", encoding="utf-8")
+    one, two = tmp_path / "one.txt", tmp_path / "two.txt"
+    counts_one = tokenize_file(udpipe_model, src, one, lemmatize=True, workers=1)
+    counts_two = tokenize_file(udpipe_model, src, two, lemmatize=True, workers=2)
+    assert one.read_text(encoding="utf-8") == two.read_text(encoding="utf-8")
+    assert counts_one == counts_two and counts_one["paragraphs"] == 700
+
+
+def test_invalid_utf8_names_the_file_and_line(udpipe_model, tmp_path):
+    src = tmp_path / "shard.txt"
+    src.write_bytes(b"Oslo er en by.\nBergen er en by.\n" + b"Trondheim \xff\xfe by.\n")
+    out = tmp_path / "tokens.txt"
+    with pytest.raises(NorelmoError, match=r"shard.txt:3: not valid UTF-8"):
+        tokenize_file(udpipe_model, src, out, lemmatize=False)
+    assert not out.exists()
+
+
+def test_nul_bytes_and_a_megabyte_without_spaces_are_handled_and_counted(udpipe_model, tmp_path):
+    src = tmp_path / "shard.txt"
+    src.write_text("Oslo\0 er en by.\n" + "x" * 1_000_000 + "\nBergen er en by.\n", encoding="utf-8")
+    out = tmp_path / "tokens.txt"
+    counts = tokenize_file(udpipe_model, src, out, lemmatize=False)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "Oslo er en by ." and lines[-1] == "Bergen er en by ."
+    assert max(len(t) for line in lines for t in line.split()) <= 1000
+    assert counts["nul_characters_removed"] == 1 and counts["overlong_tokens_dropped"] >= 1
+
+
+def test_an_empty_shard_is_flagged_not_silent(udpipe_model, tmp_path):
+    src = tmp_path / "shard.txt"
+    src.write_text("\n\n", encoding="utf-8")
+    counts = tokenize_file(udpipe_model, src, tmp_path / "tokens.txt", lemmatize=False)
+    assert counts["empty"] is True and counts["sentences"] == 0

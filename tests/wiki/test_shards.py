@@ -77,3 +77,11 @@ def test_dump_that_is_not_bz2_is_one_clear_error(tmp_path):
     with pytest.raises(NorelmoError, match=str(bad)):
         extract_dump_shard(bad, None, 0, 1, tmp_path / "x.txt", tmp_path / "x.json")
     assert not (tmp_path / "x.txt").exists()
+
+
+def test_invalid_utf8_in_a_text_corpus_names_file_and_line(tmp_path):
+    bad = tmp_path / "avis.txt"
+    bad.write_bytes(b"God dag.\n\nHer er \xe6 feil.\n")
+    with pytest.raises(NorelmoError, match=r"avis.txt:3: not valid UTF-8"):
+        extract_text_shard(str(bad), 0, 1, tmp_path / "x.txt", tmp_path / "x.json")
+    assert not (tmp_path / "x.txt").exists()

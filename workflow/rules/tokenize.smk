@@ -3,7 +3,9 @@ rule tokenize:
         text=f"{RESULTS}/text/{{corpus}}/shard-{{shard}}.txt",
         model=udpipe_model(),
     output:
-        f"{RESULTS}/tokens/{{corpus}}/shard-{{shard}}.txt",
+        tokens=f"{RESULTS}/tokens/{{corpus}}/shard-{{shard}}.txt",
+        stats=f"{RESULTS}/tokens/{{corpus}}/shard-{{shard}}.json",
+    threads: 2
     log:
         f"{RESULTS}/logs/tokenize/{{corpus}}-{{shard}}.log",
     benchmark:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +13,7 @@ from ufal import udpipe
 
 from ..atomic import atomic_path, atomic_text
 from ..errors import NorelmoError
+from ..textio import utf8_lines
 
 
 def read_conllu_sentences(path: Path) -> udpipe.Sentences:
@@ -54,12 +58,22 @@ def load_model(path: Path) -> udpipe.Model:
     return model
 
 
+# A "token" longer than this is markup or binary debris, not a word; it is dropped and counted.
+MAX_TOKEN_CHARS = 1000
+CHUNK_PARAGRAPHS = 256  # paragraphs per task handed to a worker process
+
+
 @dataclass
 class Tokenizer:
-    """Splits paragraphs into sentences of tokens (or lemmas) with one loaded UDPipe model."""
+    """Splits paragraphs into sentences of tokens (or lemmas) with one loaded UDPipe model.
+
+    With `lemmatize` the tagger runs on the same sentences in the same pass, so token and lemma
+    output share their sentence and token boundaries.
+    """
 
     model: udpipe.Model
     lemmatize: bool = False
+    overlong: int = 0
 
     def sentences(self, paragraph: str) -> Iterator[list[str]]:
         tokenizer = self.model.newTokenizer(udpipe.Model.DEFAULT)
@@ -69,9 +83,14 @@ class Tokenizer:
             if self.lemmatize:
                 self.model.tag(sentence, udpipe.Model.DEFAULT, error)
             words = [w.lemma if self.lemmatize else w.form for w in list(sentence.words)[1:]]
-            # A token may hold a space ("1 000"); ELMo input is split on spaces, so join it up.
-            tokens = ["".join(w.split()) for w in words]
-            tokens = [t for t in tokens if t]
+            tokens = []
+            for word in words:
+                # A token may hold a space ("1 000"); ELMo input is split on spaces, so join it up.
+                token = "".join(word.split())
+                if len(token) > MAX_TOKEN_CHARS:
+                    self.overlong += 1
+                elif token:
+                    tokens.append(token)
             if tokens:
                 yield tokens
             sentence = udpipe.Sentence()
@@ -79,28 +98,74 @@ class Tokenizer:
             raise NorelmoError(f"UDPipe failed on a paragraph ({error.message})")
 
 
-def paragraphs(path: Path) -> Iterator[str]:
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
-            if line:
-                yield line
+def read_paragraphs(path: Path, counts: dict) -> Iterator[str]:
+    """Non-empty lines of a UTF-8 text shard; NUL characters are removed and counted."""
+    for _, line in utf8_lines(path):
+        if "\0" in line:
+            counts["nul_characters_removed"] += line.count("\0")
+            line = line.replace("\0", "")
+        line = line.strip()
+        if line:
+            yield line
 
 
-def tokenize_file(model_path: Path, source: Path, out: Path, lemmatize: bool) -> dict:
-    """Write one sentence per line, tokens separated by single spaces; return counts."""
-    tok = Tokenizer(load_model(model_path), lemmatize)
-    counts = {"paragraphs": 0, "sentences": 0, "tokens": 0}
-    with atomic_text(out) as fh:
-        for para in paragraphs(source):
-            counts["paragraphs"] += 1
-            for sent in tok.sentences(para):
+_worker: Tokenizer | None = None
+
+
+def _init_worker(model_path: str, lemmatize: bool) -> None:
+    global _worker
+    _worker = Tokenizer(load_model(Path(model_path)), lemmatize)
+
+
+def _tokenize_chunk(paragraphs: list[str]) -> tuple[list[list[str]], int, int]:
+    """(sentences, overlong tokens dropped, paragraphs) of one chunk, in the worker's process."""
+    before = _worker.overlong
+    sents = [s for p in paragraphs for s in _worker.sentences(p)]
+    return sents, _worker.overlong - before, len(paragraphs)
+
+
+def _chunks(items: Iterator[str], size: int) -> Iterator[list[str]]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def tokenize_file(model_path: Path, source: Path, out: Path, lemmatize: bool, workers: int = 1) -> dict:
+    """Write one sentence per line, tokens separated by single spaces; return the shard's counts.
+
+    With `workers` > 1 the paragraphs go to that many processes, each loading the model once;
+    the output keeps the input order.
+    """
+    load_model(model_path)  # one clear error before any worker starts
+    counts = Counter(paragraphs=0, sentences=0, tokens=0, overlong_tokens_dropped=0, nul_characters_removed=0)
+    chunks = _chunks(read_paragraphs(Path(source), counts), CHUNK_PARAGRAPHS)
+    with atomic_text(out) as fh, contextlib.ExitStack() as stack:
+        if workers > 1:
+            ctx = multiprocessing.get_context("spawn")  # a loaded UDPipe model must not cross a fork
+            pool = stack.enter_context(ctx.Pool(workers, _init_worker, (str(model_path), lemmatize)))
+            results = pool.imap(_tokenize_chunk, chunks)
+        else:
+            _init_worker(str(model_path), lemmatize)
+            results = map(_tokenize_chunk, chunks)
+        for sentences, overlong, n_paragraphs in results:
+            counts["paragraphs"] += n_paragraphs
+            counts["overlong_tokens_dropped"] += overlong
+            for sent in sentences:
                 fh.write(" ".join(sent) + "\n")
                 counts["sentences"] += 1
                 counts["tokens"] += len(sent)
-    return counts
+    # An empty shard is legitimate (more shards than documents) but never silent: it is flagged.
+    result = dict(counts)
+    result["empty"] = counts["sentences"] == 0
+    return result
 
 
 def tokenize_lines(model_path: Path, lines: Iterable[str], lemmatize: bool = False) -> list[list[str]]:
+    """Sentences of tokens (or lemmas) for a few paragraphs, in this process."""
     tok = Tokenizer(load_model(model_path), lemmatize)
     return [s for line in lines for s in tok.sentences(line)]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..atomic import atomic_path, atomic_text
 from ..errors import NorelmoError
+from ..textio import utf8_lines
 from .clean import clean_wikitext, is_redirect_text
 from .dump import (
     Page,
@@ -89,19 +90,13 @@ def text_corpus_files(pattern: str) -> list[Path]:
 def _text_documents(files: list[Path], stats: Counter) -> Iterator[list[str]]:
     for path in files:
         doc: list[str] = []
-        lineno = 0
-        try:
-            with open(path, encoding="utf-8") as fh:
-                for line in fh:
-                    lineno += 1
-                    line = " ".join(line.split())
-                    if line:
-                        doc.append(line)
-                    elif doc:
-                        yield doc
-                        doc = []
-        except UnicodeDecodeError as exc:
-            raise NorelmoError(f"{path}:{lineno + 1}: not valid UTF-8 ({exc.reason})") from exc
+        for _, line in utf8_lines(path):
+            line = " ".join(line.split())
+            if line:
+                doc.append(line)
+            elif doc:
+                yield doc
+                doc = []
         if doc:
             yield doc
 
