@@ -78,3 +78,22 @@ def test_an_empty_shard_is_flagged_not_silent(udpipe_model, tmp_path):
     src.write_text("\n\n", encoding="utf-8")
     counts = tokenize_file(udpipe_model, src, tmp_path / "tokens.txt", lemmatize=False)
     assert counts["empty"] is True and counts["sentences"] == 0
+
+
+def test_a_sample_shard_tokenized_and_lemmatized_shares_its_boundaries(udpipe_model, tmp_path):
+    from norelmo.wiki.shards import extract_dump_shard
+
+    from ..conftest import DUMP
+
+    text = tmp_path / "shard.txt"
+    extract_dump_shard(DUMP, None, 0, 1, text, tmp_path / "shard.json")
+    tokens, lemmas = tmp_path / "tokens.txt", tmp_path / "lemmas.txt"
+    tokenize_file(udpipe_model, text, tokens, lemmatize=False)
+    tokenize_file(udpipe_model, text, lemmas, lemmatize=True, workers=2)
+    token_lines = tokens.read_text(encoding="utf-8").splitlines()
+    lemma_lines = lemmas.read_text(encoding="utf-8").splitlines()
+    assert len(token_lines) == len(lemma_lines) > 500
+    lines = list(zip(token_lines, lemma_lines, strict=True))
+    assert all(len(a.split()) == len(b.split()) for a, b in lines)
+    lemma_of = {t: lem for a, b in lines for t, lem in zip(a.split(), b.split(), strict=True)}
+    assert lemma_of.get("kontorer") == "kontor" and lemma_of.get("bygde") == "bygge"

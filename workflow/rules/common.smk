@@ -31,7 +31,10 @@ def downloads():
                 sha1 = corpus.get("sha1") if key == "dump" else None
                 found[local_copy(corpus[key])] = (corpus[key], sha1)
     if is_url(config["udpipe"]["model"]) and not config["udpipe"]["train_conllu"]:
-        found[local_copy(config["udpipe"]["model"])] = (config["udpipe"]["model"], None)
+        found[local_copy(config["udpipe"]["model"])] = (
+            config["udpipe"]["model"],
+            config["udpipe"]["sha1"],
+        )
     return found
 
 

@@ -5,13 +5,13 @@ rule tokenize:
     output:
         tokens=f"{RESULTS}/tokens/{{corpus}}/shard-{{shard}}.txt",
         stats=f"{RESULTS}/tokens/{{corpus}}/shard-{{shard}}.json",
-    threads: 2
     log:
         f"{RESULTS}/logs/tokenize/{{corpus}}-{{shard}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/tokenize/{{corpus}}-{{shard}}.tsv"
     conda:
         "../../envs/tokenize.yaml"
+    threads: 2
     params:
         lemmatize=config["udpipe"]["lemmatize"],
     script:

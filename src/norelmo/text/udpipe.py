@@ -74,9 +74,12 @@ class Tokenizer:
     model: udpipe.Model
     lemmatize: bool = False
     overlong: int = 0
+    _tokenizer: udpipe.InputFormat | None = None
 
     def sentences(self, paragraph: str) -> Iterator[list[str]]:
-        tokenizer = self.model.newTokenizer(udpipe.Model.DEFAULT)
+        if self._tokenizer is None:  # one per Tokenizer: creating it costs as much as a paragraph
+            self._tokenizer = self.model.newTokenizer(udpipe.Model.DEFAULT)
+        tokenizer = self._tokenizer
         tokenizer.setText(paragraph)
         sentence, error = udpipe.Sentence(), udpipe.ProcessingError()
         while tokenizer.nextSentence(sentence, error):
