@@ -150,3 +150,10 @@ def test_options_with_an_impossible_character_count_are_refused(model_dir):
     (out / "options.json").write_text(json.dumps(options))
     with pytest.raises(NorelmoError, match="n_characters"):
         load_model_dir(out)
+
+
+def test_a_file_that_is_not_hdf5_is_one_clear_error(model_dir):
+    out, _ = model_dir
+    (out / "model.hdf5").write_bytes(b"this is not HDF5 at all" * 100)
+    with pytest.raises(NorelmoError, match="model.hdf5: not a readable HDF5 file"):
+        load_model_dir(out)
