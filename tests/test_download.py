@@ -20,7 +20,19 @@ class RangeHandler(http.server.SimpleHTTPRequestHandler):
 
     sent: list[tuple[int, int]] = []
 
+    cut_next: bool = False
+
     def do_GET(self):
+        if RangeHandler.cut_next:  # promise the whole file, send half, drop the connection
+            RangeHandler.cut_next = False
+            data = Path(self.translate_path(self.path)).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
         wanted = self.headers.get("Range", "")
         path = self.translate_path(self.path)
         if not wanted.startswith("bytes=") or not os.path.isfile(path):
@@ -75,3 +87,15 @@ def test_a_partial_download_is_resumed_from_where_it_stopped(server, tmp_path):
 def test_a_missing_file_is_one_clear_error(server, tmp_path):
     with pytest.raises(NorelmoError, match="download failed"):
         download(f"{server}/missing.xml.bz2", tmp_path / "missing.xml.bz2", progress=False)
+
+
+def test_a_connection_cut_mid_file_is_resumed_on_the_next_call(server, tmp_path):
+    RangeHandler.cut_next = True
+    with pytest.raises(NorelmoError, match="rerun to resume"):
+        download(f"{server}/{DUMP.name}", tmp_path / DUMP.name, SHA1, progress=False)
+    part = tmp_path / (DUMP.name + ".part")
+    assert part.stat().st_size == DUMP.stat().st_size // 2 and not (tmp_path / DUMP.name).exists()
+    RangeHandler.sent.clear()
+    out = download(f"{server}/{DUMP.name}", tmp_path / DUMP.name, SHA1, progress=False)
+    assert out.read_bytes() == DUMP.read_bytes()
+    assert RangeHandler.sent == [(DUMP.stat().st_size // 2, DUMP.stat().st_size - DUMP.stat().st_size // 2)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import urllib.error
 import urllib.request
@@ -46,7 +47,7 @@ def download(url: str, dest: Path, sha1: str | None = None, progress: bool = Tru
                 while block := resp.read(CHUNK):
                     fh.write(block)
                     bar.update(len(block))
-    except (urllib.error.URLError, OSError) as exc:
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
         raise NorelmoError(f"{url}: download failed ({exc}); rerun to resume from {part}") from exc
     if total is not None and part.stat().st_size != total:
         raise NorelmoError(f"{url}: got {part.stat().st_size} of {total} bytes; rerun to resume from {part}")

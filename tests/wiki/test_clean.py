@@ -87,3 +87,19 @@ def test_redirects_are_recognized_in_both_languages(text):
 
 def test_ordinary_text_is_not_a_redirect():
     assert not is_redirect_text("Oslo er en by. #1 på lista.")
+
+
+def test_a_table_that_does_not_parse_still_leaves_no_rows():
+    text = 'Før.\n{| class="wikitable" font-size:80%;"\n|+ Tittel\n! År !! Tall\n|-\n| 2020 || 5\n|}\nEtter.'
+    assert clean(text) == "Før.\nEtter."
+
+
+def test_refs_and_file_links_left_as_text_by_the_parser_are_removed():
+    # An unclosed <div> makes mwparserfromhell read what follows as text.
+    text = (
+        "<div>Start. Byen vokste.<ref>{{cite web |url= |title=Bok}}</ref> Den er stor.<ref name=x/>"
+        " [[Fil:Kart.svg|thumb|Kart over [[Oslo]]]] Slutt."
+    )
+    out = clean(text)
+    assert "<ref" not in out and "thumb" not in out and "Kart over" not in out
+    assert out.startswith("Start. Byen vokste.") and out.endswith("Slutt.")

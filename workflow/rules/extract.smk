@@ -10,6 +10,7 @@ rule extract:
         f"{RESULTS}/benchmarks/extract/{{corpus}}-{{shard}}.tsv"
     conda:
         "../../envs/extract.yaml"
+    threads: 2
     params:
         text=lambda wc: CORPORA[wc.corpus].get("text"),
         shards=config["shards"],

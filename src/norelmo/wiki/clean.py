@@ -40,6 +40,11 @@ DROPPED_TAGS = frozenset(
     }
 )
 SPACES = re.compile(r"\s+")
+REF_SELF = re.compile(r"<ref[^>]*/>", re.IGNORECASE)
+REF_PAIR = re.compile(r"<ref[^>]*>.*?</ref\s*>", re.IGNORECASE)
+HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
+# Rows of a table that mwparserfromhell could not parse as one (a stray quote is enough) stay text.
+TABLE_LINE = re.compile(r"^(\{\||\|\}|\|[-+]?|!)")
 REDIRECT = re.compile(r"^\s*#\s*(redirect|omdirigering)\b", re.IGNORECASE)
 
 
@@ -87,5 +92,43 @@ def clean_wikitext(wikitext: str, rules: LinkRules) -> list[str]:
     for heading in code.filter_headings(recursive=False):
         code.replace(heading, Text("\n" + heading.title.strip_code().strip() + "\n"))
     text = code.strip_code(normalize=True, collapse=True)
-    lines = (_normalize_line(line) for line in text.split("\n"))
-    return [line for line in lines if line and any(ch.isalnum() for ch in line)]
+    lines = (_normalize_line(_scrub(line, rules)) for line in text.split("\n"))
+    return [line for line in lines if line and any(ch.isalnum() for ch in line) and not TABLE_LINE.match(line)]
+
+
+def _scrub(line: str, rules: LinkRules) -> str:
+    """Remove refs and file/category links that survived as text.
+
+    mwparserfromhell leaves the rest of a page as plain text after markup it cannot parse (an
+    unclosed tag, say), so the same rules are applied once more to the text itself.
+    """
+    line = REF_PAIR.sub("", REF_SELF.sub("", line))
+    cut = line.find("<ref")
+    if cut >= 0:
+        line = line[:cut]
+    line = HTML_TAG.sub("", line)
+    start = line.find("[[")
+    while start >= 0:
+        end = _closing_brackets(line, start)
+        if rules.drops(line[start + 2 : end].split("|", 1)[0]):
+            line = line[:start] + line[end + 2 :]
+            start = line.find("[[", start)
+        else:
+            start = line.find("[[", start + 2)
+    return line
+
+
+def _closing_brackets(line: str, start: int) -> int:
+    """Index of the ']]' closing the '[[' at `start` (nested links counted), or the line's end."""
+    depth, i = 0, start
+    while i < len(line) - 1:
+        pair = line[i : i + 2]
+        if pair == "[[":
+            depth, i = depth + 1, i + 2
+        elif pair == "]]":
+            depth, i = depth - 1, i + 2
+            if depth == 0:
+                return i - 2
+        else:
+            i += 1
+    return len(line)

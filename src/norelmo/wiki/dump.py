@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+import codecs
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,7 +28,9 @@ def _pages(dump: mwxml.Dump, source: Path) -> Iterator[Page]:
         for page in dump:
             for revision in page:  # pages-articles dumps carry one revision per page
                 yield Page(page.id, page.title, page.namespace, page.redirect, revision.text or "")
-    except (EOFError, OSError, ValueError) as exc:
+    except EOFError as exc:
+        raise NorelmoError(f"{source}: the dump is truncated ({exc})") from exc
+    except (OSError, ValueError) as exc:
         raise NorelmoError(f"{source}: unreadable dump ({exc})") from exc
     except Exception as exc:  # mwxml raises bare expat errors for malformed XML
         if type(exc).__name__ in ("ExpatError", "MalformedDataError", "ParseError"):
@@ -35,12 +38,24 @@ def _pages(dump: mwxml.Dump, source: Path) -> Iterator[Page]:
         raise
 
 
+def xml_encoding(path: Path) -> str:
+    """UTF-8, unless the XML starts with a UTF-16 byte-order mark (some old dumps do)."""
+    opener = bz2.open if path.suffix == ".bz2" else open
+    with opener(path, "rb") as fh:
+        head = fh.read(2)
+    return "utf-16" if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8"
+
+
 def open_dump(path: Path) -> mwxml.Dump:
     """An mwxml Dump over a whole (bz2-compressed or plain) XML dump; multistream files read fine too."""
+    if path.stat().st_size == 0:
+        raise NorelmoError(f"{path}: the dump file is empty")
     opener = bz2.open if path.suffix == ".bz2" else open
     try:
-        fh = opener(path, "rt", encoding="utf-8")
+        fh = opener(path, "rt", encoding=xml_encoding(path))
         return mwxml.Dump.from_file(fh)
+    except EOFError as exc:
+        raise NorelmoError(f"{path}: the dump is truncated ({exc})") from exc
     except OSError as exc:
         raise NorelmoError(f"{path}: not a readable bz2 dump ({exc})") from exc
     except Exception as exc:
@@ -96,14 +111,15 @@ def multistream_ranges(offsets: list[int], dump_size: int, shards: int) -> list[
     return ranges
 
 
-def _decompress_streams(data: bytes, source: Path, offset: int) -> bytes:
+def _decompress_streams(data: bytes, source: Path, offset: int, index: Path | None = None) -> bytes:
+    hint = f"; does the index {index} belong to this dump?" if index else ""
     out = []
     while data:
         decomp = bz2.BZ2Decompressor()
         try:
             out.append(decomp.decompress(data))
         except OSError as exc:
-            raise NorelmoError(f"{source}: bytes at offset {offset} are not a bz2 stream ({exc})") from exc
+            raise NorelmoError(f"{source}: bytes at offset {offset} are not a bz2 stream ({exc}){hint}") from exc
         if not decomp.eof:
             raise NorelmoError(f"{source}: truncated bz2 stream in the range starting at offset {offset}")
         data = decomp.unused_data
@@ -120,14 +136,14 @@ def read_siteinfo(path: Path, first_offset: int):
     return mwxml.Dump.from_file(io.StringIO(xml + "</mediawiki>\n")).site_info
 
 
-def iter_stream_range(path: Path, start: int, end: int) -> Iterator[Page]:
+def iter_stream_range(path: Path, start: int, end: int, index: Path | None = None) -> Iterator[Page]:
     """Pages in the bz2 streams between byte offsets [start, end) of a multistream dump."""
     if start >= end:
         return
     with open(path, "rb") as fh:
         fh.seek(start)
         data = fh.read(end - start)
-    xml = _decompress_streams(data, path, start).decode("utf-8")
+    xml = _decompress_streams(data, path, start, index).decode("utf-8")
     xml = xml.replace("</mediawiki>", "")
     if not xml.strip():
         return

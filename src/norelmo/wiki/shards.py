@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
+import multiprocessing
+import signal
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from tqdm import tqdm
 
 from ..atomic import atomic_path, atomic_text
 from ..errors import NorelmoError
@@ -36,7 +42,64 @@ def _write_documents(docs: Iterable[list[str]], out_text: Path, out_stats: Path,
         fh.write("\n")
 
 
-def _articles(pages: Iterable[Page], rules: LinkRules, stats: Counter) -> Iterator[list[str]]:
+MAX_PAGE_CHARS = 2_000_000  # wikitext beyond this is cut off; real articles stay far below
+PAGE_SECONDS = 30  # a page whose cleaning takes longer is dropped
+CHUNK_PAGES = 64  # pages per task handed to a worker process
+DUMP_STATS = (
+    "pages_seen", "articles_kept", "articles_empty", "redirects", "other_namespaces",
+    "documents", "paragraphs", "characters", "pages_capped", "pages_timed_out",
+)  # fmt: skip
+
+
+class PageTimeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Raise PageTimeout in the block after `seconds` (main thread only; elsewhere no limit)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise PageTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def clean_capped(wikitext: str, rules: LinkRules) -> tuple[list[str], str | None]:
+    """Cleaned paragraphs, and 'capped' or 'timed_out' when a pathological page hit a limit."""
+    capped = None
+    if len(wikitext) > MAX_PAGE_CHARS:
+        cut = wikitext.rfind("\n", 0, MAX_PAGE_CHARS)
+        wikitext, capped = wikitext[: cut if cut > 0 else MAX_PAGE_CHARS], "capped"
+    try:
+        with _time_limit(PAGE_SECONDS):
+            return clean_wikitext(wikitext, rules), capped
+    except (PageTimeout, RecursionError):
+        return [], "timed_out"
+
+
+_rules: LinkRules | None = None
+
+
+def _init_worker(rules: LinkRules) -> None:
+    global _rules
+    _rules = rules
+
+
+def _clean_chunk(texts: list[str]) -> list[tuple[list[str], str | None]]:
+    return [clean_capped(t, _rules) for t in texts]
+
+
+def _article_texts(pages: Iterable[Page], stats: Counter) -> Iterator[str]:
     for page in pages:
         stats["pages_seen"] += 1
         if page.namespace != 0:
@@ -44,7 +107,22 @@ def _articles(pages: Iterable[Page], rules: LinkRules, stats: Counter) -> Iterat
         elif page.redirect is not None or is_redirect_text(page.text):
             stats["redirects"] += 1
         else:
-            paragraphs = clean_wikitext(page.text, rules)
+            yield page.text
+
+
+def _articles(pages: Iterable[Page], rules: LinkRules, stats: Counter, workers: int = 1) -> Iterator[list[str]]:
+    """Clean paragraphs of each article, in dump order; with workers > 1 in that many processes."""
+    texts = _article_texts(pages, stats)
+    with contextlib.ExitStack() as stack:
+        if workers > 1:
+            ctx = multiprocessing.get_context("spawn")
+            pool = stack.enter_context(ctx.Pool(workers, _init_worker, (rules,)))
+            results = (r for chunk in pool.imap(_clean_chunk, _batched(texts, CHUNK_PAGES)) for r in chunk)
+        else:
+            results = (clean_capped(t, rules) for t in texts)
+        for paragraphs, limit in results:
+            if limit is not None:
+                stats[f"pages_{limit}"] += 1
             if paragraphs:
                 stats["articles_kept"] += 1
                 yield paragraphs
@@ -52,8 +130,26 @@ def _articles(pages: Iterable[Page], rules: LinkRules, stats: Counter) -> Iterat
                 stats["articles_empty"] += 1
 
 
+def _batched(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def extract_dump_shard(
-    dump: Path, index: Path | None, shard: int, shards: int, out_text: Path, out_stats: Path
+    dump: Path,
+    index: Path | None,
+    shard: int,
+    shards: int,
+    out_text: Path,
+    out_stats: Path,
+    workers: int = 1,
+    progress: bool = False,
 ) -> dict:
     """Clean the articles of shard `shard` (0-based) of `shards` and write them to `out_text`.
 
@@ -61,21 +157,26 @@ def extract_dump_shard(
     own. Without one, each shard streams the whole dump and keeps every `shards`-th page: parsing
     the XML is cheap next to cleaning the wikitext, which is what gets divided.
     """
-    dump, stats = Path(dump), Counter()
+    dump = Path(dump)
+    stats = Counter(dict.fromkeys(DUMP_STATS, 0))  # every count present, zeros included
     if not dump.is_file():
         raise NorelmoError(f"{dump}: dump file not found")
     if index is not None:
         offsets = read_multistream_index(Path(index))
         if offsets[0] >= dump.stat().st_size:
             raise NorelmoError(f"{index}: offsets point past the end of {dump}; index and dump do not match")
-        rules = LinkRules.from_namespaces(namespace_names(read_siteinfo(dump, offsets[0])))
+        try:
+            rules = LinkRules.from_namespaces(namespace_names(read_siteinfo(dump, offsets[0])))
+        except NorelmoError as exc:
+            raise NorelmoError(f"{exc}; does the index {index} belong to this dump?") from exc
         start, end = multistream_ranges(offsets, dump.stat().st_size, shards)[shard]
-        pages = iter_stream_range(dump, start, end)
+        pages = iter_stream_range(dump, start, end, index)
     else:
         mw = open_dump(dump)
         rules = LinkRules.from_namespaces(namespace_names(mw.site_info))
         pages = (p for i, p in enumerate(iter_pages(dump)) if i % shards == shard)
-    _write_documents(_articles(pages, rules, stats), out_text, out_stats, stats)
+    pages = tqdm(pages, desc=f"{dump.name} shard {shard}", unit="page", disable=not progress)
+    _write_documents(_articles(pages, rules, stats, workers), out_text, out_stats, stats)
     return dict(stats)
 
 
