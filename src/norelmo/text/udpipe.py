@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -13,6 +11,7 @@ from ufal import udpipe
 
 from ..atomic import atomic_path, atomic_text
 from ..errors import NorelmoError
+from ..parallel import batched, ordered_map
 from ..textio import utf8_lines
 
 
@@ -127,17 +126,6 @@ def _tokenize_chunk(paragraphs: list[str]) -> tuple[list[list[str]], int, int]:
     return sents, _worker.overlong - before, len(paragraphs)
 
 
-def _chunks(items: Iterator[str], size: int) -> Iterator[list[str]]:
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def tokenize_file(model_path: Path, source: Path, out: Path, lemmatize: bool, workers: int = 1) -> dict:
     """Write one sentence per line, tokens separated by single spaces; return the shard's counts.
 
@@ -146,15 +134,9 @@ def tokenize_file(model_path: Path, source: Path, out: Path, lemmatize: bool, wo
     """
     load_model(model_path)  # one clear error before any worker starts
     counts = Counter(paragraphs=0, sentences=0, tokens=0, overlong_tokens_dropped=0, nul_characters_removed=0)
-    chunks = _chunks(read_paragraphs(Path(source), counts), CHUNK_PARAGRAPHS)
-    with atomic_text(out) as fh, contextlib.ExitStack() as stack:
-        if workers > 1:
-            ctx = multiprocessing.get_context("spawn")  # a loaded UDPipe model must not cross a fork
-            pool = stack.enter_context(ctx.Pool(workers, _init_worker, (str(model_path), lemmatize)))
-            results = pool.imap(_tokenize_chunk, chunks)
-        else:
-            _init_worker(str(model_path), lemmatize)
-            results = map(_tokenize_chunk, chunks)
+    chunks = batched(read_paragraphs(Path(source), counts), CHUNK_PARAGRAPHS)
+    init = (str(model_path), lemmatize)
+    with atomic_text(out) as fh, ordered_map(_tokenize_chunk, chunks, workers, _init_worker, init) as results:
         for sentences, overlong, n_paragraphs in results:
             counts["paragraphs"] += n_paragraphs
             counts["overlong_tokens_dropped"] += overlong

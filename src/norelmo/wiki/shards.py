@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import glob
 import json
-import multiprocessing
 import signal
 import threading
 from collections import Counter
@@ -16,6 +15,7 @@ from tqdm import tqdm
 
 from ..atomic import atomic_path, atomic_text
 from ..errors import NorelmoError
+from ..parallel import batched, ordered_map
 from ..textio import utf8_lines
 from .clean import clean_wikitext, is_redirect_text
 from .dump import (
@@ -112,15 +112,9 @@ def _article_texts(pages: Iterable[Page], stats: Counter) -> Iterator[str]:
 
 def _articles(pages: Iterable[Page], rules: LinkRules, stats: Counter, workers: int = 1) -> Iterator[list[str]]:
     """Clean paragraphs of each article, in dump order; with workers > 1 in that many processes."""
-    texts = _article_texts(pages, stats)
-    with contextlib.ExitStack() as stack:
-        if workers > 1:
-            ctx = multiprocessing.get_context("spawn")
-            pool = stack.enter_context(ctx.Pool(workers, _init_worker, (rules,)))
-            results = (r for chunk in pool.imap(_clean_chunk, _batched(texts, CHUNK_PAGES)) for r in chunk)
-        else:
-            results = (clean_capped(t, rules) for t in texts)
-        for paragraphs, limit in results:
+    chunks = batched(_article_texts(pages, stats), CHUNK_PAGES)
+    with ordered_map(_clean_chunk, chunks, workers, _init_worker, (rules,)) as results:
+        for paragraphs, limit in (r for chunk in results for r in chunk):
             if limit is not None:
                 stats[f"pages_{limit}"] += 1
             if paragraphs:
@@ -128,17 +122,6 @@ def _articles(pages: Iterable[Page], rules: LinkRules, stats: Counter, workers: 
                 yield paragraphs
             else:
                 stats["articles_empty"] += 1
-
-
-def _batched(items: Iterable, size: int) -> Iterator[list]:
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def extract_dump_shard(

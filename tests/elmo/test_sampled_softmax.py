@@ -1,0 +1,47 @@
+"""The written-out sampled softmax equals TensorFlow's, and the negatives follow the log-uniform sampler."""
+
+import numpy as np
+import tensorflow as tf
+
+from norelmo.elmo.data import expected_count, log_uniform_probability, sample_log_uniform_unique
+from norelmo.elmo.model import sampled_softmax_loss
+
+
+def test_loss_equals_tf_sampled_softmax_loss_for_the_same_negatives():
+    rng = np.random.default_rng(0)
+    vocab, dim, rows, negatives = 300, 16, 40, 50
+    weights = tf.constant(rng.normal(size=(vocab, dim)), tf.float32)
+    biases = tf.constant(rng.normal(size=vocab), tf.float32)
+    inputs = tf.constant(rng.normal(size=(rows, dim)), tf.float32)
+    labels = rng.integers(0, 20, rows)  # frequent ids, so some negatives are accidental hits
+    sampled, tries = sample_log_uniform_unique(rng, negatives, vocab)
+    true_exp, sampled_exp = expected_count(labels, tries, vocab), expected_count(sampled, tries, vocab)
+    ours = sampled_softmax_loss(weights, biases, inputs, labels, sampled, true_exp, sampled_exp)
+    reference = tf.nn.sampled_softmax_loss(
+        weights,
+        biases,
+        labels=labels.reshape(-1, 1).astype(np.int64),
+        inputs=inputs,
+        num_sampled=negatives,
+        num_classes=vocab,
+        sampled_values=(sampled.astype(np.int64), true_exp.reshape(-1, 1), sampled_exp),
+        remove_accidental_hits=True,
+    )
+    assert np.isin(labels, sampled).any()
+    np.testing.assert_allclose(ours.numpy(), reference.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_negatives_are_distinct_in_range_and_log_uniform():
+    rng = np.random.default_rng(1)
+    vocab, negatives = 1000, 100
+    hits = np.zeros(vocab)
+    tries_total = 0
+    for _ in range(400):
+        sampled, tries = sample_log_uniform_unique(rng, negatives, vocab)
+        assert len(set(sampled.tolist())) == negatives and sampled.min() >= 0 and sampled.max() < vocab
+        hits[sampled] += 1
+        tries_total += tries
+    # Each id's inclusion rate matches the expected count TF's unique samplers report.
+    predicted = expected_count(np.arange(vocab), tries_total / 400, vocab)
+    np.testing.assert_allclose(hits[:50] / 400, predicted[:50], atol=0.08)
+    assert abs(log_uniform_probability(np.arange(vocab), vocab).sum() - 1.0) < 1e-9
