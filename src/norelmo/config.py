@@ -118,6 +118,7 @@ class TrainConfig:
     seed: int
     checkpoint_every: int
     log_every: int
+    heldout_sentences: int = 10000
     xla: bool | None = None
     deterministic: bool = False
     init_from: str | None = None

@@ -96,3 +96,16 @@ def test_a_non_finite_loss_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_
     assert latest is not None
     weights = restore_weights(wild, vocab_size, tmp_path / "ckpt").weights
     assert all(np.isfinite(v.numpy()).all() for v in weights.values())
+
+
+def test_held_out_sentences_are_never_trained_on(tmp_path):
+    from norelmo.elmo.data import SentenceStream, TokenTypes, heldout_sentences
+
+    tokens = tmp_path / "tokens.txt"
+    tokens.write_text("\n".join(f"setning nummer {k} ." for k in range(30)) + "\n", encoding="utf-8")
+    types = TokenTypes(["<S>", "</S>", "<UNK>", "setning", "nummer", "."], [str(k) for k in range(30)], 50)
+    held = heldout_sentences([tokens], 5)
+    assert [s[2] for s in held] == ["0", "1", "2", "3", "4"]
+    stream = SentenceStream([tokens], types, reverse=False, seed=1, heldout=5)
+    seen = {types.words[next(stream)[3]] for _ in range(200)}
+    assert seen == {str(k) for k in range(5, 30)}

@@ -59,6 +59,9 @@ def test_workflow_ends_in_a_complete_model_directory(sample_run):
     train = json.loads((sample_run / "results" / "sample" / "train" / "train.json").read_text())
     assert train["final_loss"] < 3.0  # from ~6.6 = ln(720) at the start
     assert (sample_run / "results" / "sample" / "train" / "loss.png").exists()
+    heldout = [json.loads(x) for x in (sample_run / "results" / "sample" / "train" / "heldout.jsonl").open()]
+    assert len(heldout) == 10  # one per epoch
+    assert heldout[-1]["mean"] < 30 < heldout[0]["mean"]  # full-softmax perplexity on unseen sentences
 
 
 def test_rerun_has_nothing_to_do(sample_run):

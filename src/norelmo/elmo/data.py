@@ -56,10 +56,19 @@ class SentenceStream:
     read right to left ([</S>, last, ..., first, <S>]) for the backward language model.
     """
 
-    def __init__(self, files: list[Path], types: TokenTypes, reverse: bool, seed: int, state: dict | None = None):
+    def __init__(
+        self,
+        files: list[Path],
+        types: TokenTypes,
+        reverse: bool,
+        seed: int,
+        state: dict | None = None,
+        heldout: int = 0,
+    ):
         if not files:
             raise NorelmoError("no tokenized training files were given")
         self.files, self.types, self.reverse, self.seed = [Path(f) for f in files], types, reverse, seed
+        self.heldout_path, self.heldout = heldout_split(self.files, heldout)
         self.state = dict(state or {"pass": 0, "shard": 0, "line": 0})
         self._loaded: tuple[tuple[int, int], list[np.ndarray], np.ndarray] | None = None
 
@@ -72,8 +81,12 @@ class SentenceStream:
             order = self._rng(key[0]).permutation(len(self.files))
             path = self.files[order[key[1]]]
             sentences = []
+            skip = self.heldout if path == self.heldout_path else 0
             with open(path, encoding="utf-8") as fh:
                 for line in fh:
+                    if skip:  # the held-out sentences are never trained on
+                        skip -= int(bool(line.split()))
+                        continue
                     tokens = line.split()
                     if tokens:
                         ids = self.types.encode(tokens)
@@ -125,6 +138,23 @@ class WindowRows:
 
     def state(self) -> dict:
         return {"stream": dict(self.stream.state), "rows": [r.tolist() for r in self.rows]}
+
+
+def heldout_split(files: list[Path], n: int) -> tuple[Path, int]:
+    """Where the held-out sentences come from: the first `n` sentences of the first file (sorted)."""
+    return sorted(Path(f) for f in files)[0], n
+
+
+def heldout_sentences(files: list[Path], n: int) -> list[list[str]]:
+    path, n = heldout_split(files, n)
+    out = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if len(out) == n:
+                break
+            if line.split():
+                out.append(line.split())
+    return out
 
 
 def log_uniform_probability(ids: np.ndarray, range_max: int) -> np.ndarray:
@@ -182,6 +212,7 @@ class BatchMaker:
         negatives: int,
         seed: int,
         state: str | None = None,
+        heldout: int = 0,
     ):
         saved = json.loads(state) if state else {"step": 0, "fw": None, "bw": None}
         self.types, self.negatives, self.seed = types, negatives, seed
@@ -189,7 +220,7 @@ class BatchMaker:
         self.windows = []
         for reverse, key in ((False, "fw"), (True, "bw")):
             part = saved[key] or {}
-            stream = SentenceStream(files, types, reverse, seed, part.get("stream"))
+            stream = SentenceStream(files, types, reverse, seed, part.get("stream"), heldout)
             self.windows.append(WindowRows(stream, batch_size, unroll_steps, part.get("rows")))
 
     def __iter__(self) -> Iterator[Batch]:

@@ -15,7 +15,7 @@ from ..atomic import atomic_path, atomic_text
 from ..config import ModelConfig, TrainConfig
 from ..errors import NorelmoError
 from ..text.vocab import read_vocabulary
-from .data import Batch, BatchMaker, corpus_types
+from .data import Batch, BatchMaker, corpus_types, heldout_sentences
 from .export import load_model_dir
 from .model import (
     DIRECTIONS,
@@ -28,6 +28,7 @@ from .model import (
 )
 
 METRICS = "metrics.jsonl"
+HELDOUT = "heldout.jsonl"
 
 
 def starting_values(cfg: ModelConfig, train: TrainConfig, vocab_size: int) -> dict[str, np.ndarray]:
@@ -155,24 +156,60 @@ class Trainer:
         return loss, float(norm)
 
 
+def heldout_perplexity(model: BidirectionalLM, types, sentences: list[list[str]], batch_size: int = 64) -> dict:
+    """Perplexity of each direction with the full softmax (not the sampled one) on unseen sentences.
+
+    Each sentence starts from zero LSTM states; targets are the next tokens including </S> (and
+    <S> for the backward model), with out-of-vocabulary targets counted as <UNK>.
+    """
+    w, b = model.weights[SOFTMAX_W], model.weights[SOFTMAX_B]
+    totals, counts = [0.0, 0.0], [0, 0]
+    for start in range(0, len(sentences), batch_size):
+        chunk = [types.encode(s) for s in sentences[start : start + batch_size]]
+        lengths = np.array([len(ids) - 1 for ids in chunk], np.int32)  # predictions per sentence
+        width = int(lengths.max())
+        for d in DIRECTIONS:
+            seqs = [ids[::-1] if d else ids for ids in chunk]
+            inputs = np.zeros((len(seqs), width), np.int32)
+            targets = np.zeros((len(seqs), width), np.int32)
+            for k, ids in enumerate(seqs):
+                inputs[k, : len(ids) - 1], targets[k, : len(ids) - 1] = ids[:-1], types.targets(ids[1:])
+            mask = tf.sequence_mask(lengths, width)
+            x = model.token_embedding(types.chars[inputs].astype(np.int32))
+            outputs, _ = model.lstm_stack(d, x, mask, model.zero_states(len(seqs))[d])
+            logits = tf.einsum("btp,vp->btv", outputs[-1], w) + b
+            loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=logits)
+            totals[d] += float(tf.reduce_sum(tf.where(mask, loss, 0.0)))
+            counts[d] += int(lengths.sum())
+    fw, bw = (math.exp(totals[d] / max(counts[d], 1)) for d in DIRECTIONS)
+    return {"forward": fw, "backward": bw, "mean": math.exp(0.5 * (math.log(fw) + math.log(bw)))}
+
+
 def _append_metrics(path: Path, record: dict) -> None:
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(record) + "\n")
 
 
-def plot_loss(metrics: Path, out: Path) -> None:
+def plot_loss(metrics: Path, out: Path, heldout: Path | None = None) -> None:
+    """Training loss per batch, and the held-out full-softmax perplexity per epoch beside it."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     rows = [json.loads(line) for line in metrics.read_text().splitlines() if line.strip()]
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot([r["step"] for r in rows], [r["loss"] for r in rows], lw=1)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot([r["step"] for r in rows], [r["loss"] for r in rows], lw=1, label="training loss (sampled softmax)")
     ax.set_xlabel("batch")
-    ax.set_ylabel("sampled-softmax loss (mean of both directions)")
-    ax.set_title("ELMo training loss")
+    ax.set_ylabel("loss, mean of both directions")
     ax.grid(alpha=0.3)
+    if heldout is not None and heldout.exists():
+        points = [json.loads(line) for line in heldout.read_text().splitlines() if line.strip()]
+        right = ax.twinx()
+        right.plot([p["step"] for p in points], [p["mean"] for p in points], "o-", color="tab:red", ms=3)
+        right.set_yscale("log")
+        right.set_ylabel("held-out perplexity (full softmax)", color="tab:red")
+    ax.set_title("ELMo training")
     fig.tight_layout()
     with atomic_path(out) as tmp:
         fig.savefig(tmp, format="png", dpi=100)
@@ -208,11 +245,15 @@ def train_bilm(
     total = train_cfg.epochs * per_epoch
     types = corpus_types(vocab, types_path, token_files, model_cfg.char_cnn.max_characters_per_token)
     saved_state = trainer.data_state.numpy().decode() or None
-    batches = BatchMaker(token_files, types, b, t, model_cfg.n_negative_samples_batch, train_cfg.seed, saved_state)
+    heldout = heldout_sentences(token_files, train_cfg.heldout_sentences)
+    batches = BatchMaker(
+        token_files, types, b, t, model_cfg.n_negative_samples_batch, train_cfg.seed, saved_state, len(heldout)
+    )
     writer = tf.summary.create_file_writer(str(log_dir / "tensorboard"))
     metrics = log_dir / METRICS
     if not resumed:
         metrics.unlink(missing_ok=True)
+        (log_dir / HELDOUT).unlink(missing_ok=True)
     start = int(trainer.step.numpy())
     bar = tqdm(total=total, initial=start, disable=not progress, unit="batch", desc="train", dynamic_ncols=True)
     last_time, last_step, loss = time.perf_counter(), start, float("nan")
@@ -243,6 +284,13 @@ def train_bilm(
                     tf.summary.scalar(f"train/{key}", record[key])
                 tf.summary.scalar("train/learning_rate", model_cfg.learning_rate)
             bar.set_postfix(ppl=f"{record['perplexity']:.1f}", tok_s=f"{tokens_per_s:.0f}")
+        if heldout and (step % per_epoch == 0 or step == total):
+            ppl = heldout_perplexity(trainer.model, types, heldout)
+            _append_metrics(log_dir / HELDOUT, {"step": step, "epoch": step / per_epoch, **ppl})
+            with writer.as_default(step=step):
+                for key, value in ppl.items():
+                    tf.summary.scalar(f"heldout/perplexity_{key}", value)
+            bar.write(f"epoch {step / per_epoch:.2f}: held-out perplexity {ppl['mean']:.1f} (full softmax)")
         if step % train_cfg.checkpoint_every == 0:
             trainer.manager.save(checkpoint_number=step)
     bar.close()
@@ -257,10 +305,12 @@ def train_bilm(
         "vocab_size": len(vocab),
         "n_train_tokens": n_train_tokens,
     }
+    if (log_dir / HELDOUT).exists():
+        summary["heldout_perplexity"] = json.loads((log_dir / HELDOUT).read_text().splitlines()[-1])
     with atomic_text(log_dir / "train.json") as fh:
         json.dump(summary, fh, indent=2)
     if metrics.exists():
-        plot_loss(metrics, log_dir / "loss.png")
+        plot_loss(metrics, log_dir / "loss.png", log_dir / HELDOUT)
     return summary
 
 
