@@ -105,7 +105,7 @@ def test_held_out_sentences_are_never_trained_on(tmp_path):
     tokens.write_text("\n".join(f"setning nummer {k} ." for k in range(30)) + "\n", encoding="utf-8")
     types = TokenTypes(["<S>", "</S>", "<UNK>", "setning", "nummer", "."], [str(k) for k in range(30)], 50)
     held = heldout_sentences([tokens], 5)
-    assert [s[2] for s in held] == ["0", "1", "2", "3", "4"]
+    assert [s[2] for s in held] == ["0", "1", "2"]  # at most a tenth of the file
     stream = SentenceStream([tokens], types, reverse=False, seed=1, heldout=5)
     seen = {types.words[next(stream)[3]] for _ in range(200)}
-    assert seen == {str(k) for k in range(5, 30)}
+    assert seen == {str(k) for k in range(3, 30)}

@@ -141,8 +141,12 @@ class WindowRows:
 
 
 def heldout_split(files: list[Path], n: int) -> tuple[Path, int]:
-    """Where the held-out sentences come from: the first `n` sentences of the first file (sorted)."""
-    return sorted(Path(f) for f in files)[0], n
+    """Where the held-out sentences come from: the first `n` sentences of the first file (sorted),
+    but never more than a tenth of that file, so a small corpus still has most of it to train on."""
+    first = sorted(Path(f) for f in files)[0]
+    with open(first, encoding="utf-8") as fh:
+        available = sum(1 for line in fh if line.split())
+    return first, min(n, available // 10)
 
 
 def heldout_sentences(files: list[Path], n: int) -> list[list[str]]:
