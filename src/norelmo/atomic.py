@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from .errors import NorelmoError
+
+# A full disk, a file-size limit, a quota or a read-only file system: the user's to fix, not a bug.
+WRITE_ERRORS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
 
 
 def _umask() -> int:
@@ -32,6 +38,11 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         if tmp.exists():
             os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual permissions
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno not in WRITE_ERRORS:
+            raise
+        raise NorelmoError(f"{path}: could not be written ({exc.strerror or exc}); nothing was left there") from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from .download import insecure_url
 from .errors import NorelmoError
 
 
@@ -49,6 +50,10 @@ def validate(raw: dict, source: str = "config") -> dict:
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(e.absolute_path)))
     if errors:
         raise NorelmoError(f"{source}: invalid config: " + "; ".join(_describe(e) for e in errors[:5]))
+    locations = [(f"corpora.{i}.{k}", c[k]) for i, c in enumerate(data["corpora"]) for k in ("dump", "index") if k in c]
+    for key, location in [*locations, ("udpipe.model", data["udpipe"]["model"])]:
+        if insecure_url(location):
+            raise NorelmoError(f"{source}: {key}: {location} is plain http; use https or a local path")
     names = [c["name"] for c in data["corpora"]]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

@@ -6,6 +6,7 @@ import hashlib
 import http.client
 import os
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -24,12 +25,24 @@ def sha1_of(path: Path) -> str:
     return h.hexdigest()
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 def is_url(location: str) -> bool:
     return location.startswith(("http://", "https://"))
 
 
+def insecure_url(location: str) -> bool:
+    """Plain http to anything but this machine: refused, since downloads must not be tampered with."""
+    if not location.startswith("http://"):
+        return False
+    return urllib.parse.urlsplit(location).hostname not in LOOPBACK
+
+
 def download(url: str, dest: Path, sha1: str | None = None, progress: bool = True) -> Path:
     """Download `url` to `dest`. A `.part` file left by an interrupted run is continued with a Range request."""
+    if insecure_url(url):
+        raise NorelmoError(f"{url}: only https URLs are downloaded (plain http only from this machine)")
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 
 import numpy as np
@@ -170,6 +172,32 @@ def test_the_trained_language_model_learned_the_sample(sample_run):
 
     assert next_word(["Det"]) == "finnes"
     assert next_word(["Det", "finnes"]) == "også"
+
+
+def test_a_workflow_killed_twice_then_rerun_ends_with_the_same_outputs(sample_run, tmp_path):
+    """SIGKILL to the whole run (during extraction or UDPipe training, then during ELMo training)."""
+    work = workdir_copy(tmp_path)
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    for delay in (6.0, 22.0):
+        proc = subprocess.Popen(
+            [str(BIN / "snakemake"), "--cores", "2"], cwd=work, env=env, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert not (work / "results" / "sample" / "model" / "options.json").exists(), "killed too late"
+        snakemake(work, "--unlock")
+    snakemake(work, "--cores", "2")
+    ours, reference = work / "results" / "sample", sample_run / "results" / "sample"
+    compared = 0
+    for part in ("text", "tokens", "counts", "vocab"):
+        for path in sorted((reference / part).rglob("*")):
+            if path.is_file() and path.suffix != ".png":
+                assert (ours / path.relative_to(reference)).read_bytes() == path.read_bytes(), path.name
+                compared += 1
+    assert compared >= 20
+    assert {"model.hdf5", "options.json", "vocab.txt"} <= {p.name for p in (ours / "model").iterdir()}
 
 
 def test_a_mistyped_config_key_fails_before_any_job(tmp_path):

@@ -112,4 +112,9 @@ def read_vocabulary(path: Path) -> list[str]:
     missing = [s for s in SPECIALS if s not in words]
     if missing:
         raise NorelmoError(f"{path}: vocabulary lacks {', '.join(missing)}")
+    seen: set[str] = set()
+    for lineno, word in enumerate(words, start=1):
+        if word in seen:
+            raise NorelmoError(f"{path}:{lineno}: {word!r} is listed twice")
+        seen.add(word)
     return words

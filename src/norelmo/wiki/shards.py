@@ -158,8 +158,9 @@ def extract_dump_shard(
         mw = open_dump(dump)
         rules = LinkRules.from_namespaces(namespace_names(mw.site_info))
         pages = (p for i, p in enumerate(iter_pages(dump)) if i % shards == shard)
-    pages = tqdm(pages, desc=f"{dump.name} shard {shard}", unit="page", disable=not progress)
-    _write_documents(_articles(pages, rules, stats, workers), out_text, out_stats, stats)
+    bar = tqdm(pages, desc=f"{dump.name} shard {shard}", unit="page", disable=not progress)
+    with contextlib.closing(bar):  # the bar ends before any error message is printed
+        _write_documents(_articles(bar, rules, stats, workers), out_text, out_stats, stats)
     return dict(stats)
 
 
