@@ -96,10 +96,6 @@ class BidirectionalLM(tf.Module):
     def initialized(cls, cfg: ModelConfig, vocab_size: int | None, seed: int = 0) -> BidirectionalLM:
         return cls(cfg, initial_values(cfg, vocab_size, seed))
 
-    @property
-    def has_softmax(self) -> bool:
-        return SOFTMAX_W in self.weights
-
     def exported_weights(self) -> dict[str, np.ndarray]:
         """Everything but the softmax, as bilm-tf's HDF5 holds it."""
         return {n: v.numpy() for n, v in self.weights.items() if not n.startswith("softmax/")}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..atomic import atomic_path, atomic_text
+from ..atomic import atomic_text
 from ..errors import NorelmoError
 from ..parallel import batched, ordered_map
 from ..textio import utf8_lines
@@ -192,13 +192,3 @@ def extract_text_shard(pattern: str, shard: int, shards: int, out_text: Path, ou
     docs = (d for i, d in enumerate(_text_documents(text_corpus_files(pattern), stats)) if i % shards == shard)
     _write_documents(docs, out_text, out_stats, stats)
     return dict(stats)
-
-
-def merge_stats(paths: Iterable[Path], out: Path) -> dict:
-    """Sum the per-shard stats JSON files into one."""
-    total = Counter()
-    for p in paths:
-        total.update(json.loads(Path(p).read_text()))
-    with atomic_path(out) as tmp:
-        tmp.write_text(json.dumps(dict(sorted(total.items())), indent=2) + "\n")
-    return dict(total)
