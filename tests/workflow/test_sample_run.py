@@ -175,12 +175,14 @@ def test_the_trained_language_model_learned_the_sample(sample_run):
     assert next_word(["Det", "finnes"]) == "også"
 
 
-def test_a_workflow_killed_twice_then_rerun_ends_with_the_same_outputs(sample_run, tmp_path):
-    """SIGKILL to the whole run: once as the first text shard appears, once just after the first training checkpoint."""
+def test_a_workflow_killed_three_times_then_rerun_ends_with_the_same_outputs(sample_run, tmp_path):
+    """SIGKILL to the whole run as the first text shard appears, as the first token shard appears, and just after
+    the first training checkpoint; then a rerun."""
     work = workdir_copy(tmp_path)
     results = work / "results" / "sample"
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
-    for marker in (results / "text" / "news" / "shard-0.txt", results / "checkpoints" / "ckpt-100.index"):
+    markers = ("text/news/shard-0.txt", "tokens/news/shard-0.txt", "checkpoints/ckpt-100.index")
+    for marker in (results / m for m in markers):
         proc = subprocess.Popen(
             [str(BIN / "snakemake"), "--cores", "2"], cwd=work, env=env, start_new_session=True,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
