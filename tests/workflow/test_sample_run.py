@@ -19,7 +19,7 @@ from ..conftest import BIN, ROOT
 
 pytestmark = pytest.mark.slow
 
-PARTS = ("Snakefile", "workflow", "config", "resources", "scripts", "envs", "src")
+PARTS = ("Snakefile", "workflow", "profiles", "config", "resources", "scripts", "envs", "src")
 SENTENCES = [
     "Oslo er en stor by i Norge .",
     "Bergen har mange kontorer , skoler og kirker .",
