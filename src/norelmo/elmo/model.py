@@ -167,16 +167,17 @@ class BidirectionalLM(tf.Module):
             out = out + (x if mask is None else x * tf.cast(mask, x.dtype)[:, :, tf.newaxis])
         return out, final
 
-    def lstm_stack(self, direction, x, mask, states, dropout_rate=0.0, dropout_seed=None):
+    def lstm_stack(self, direction, x, mask, states, dropout_rate=0.0, dropout_seed=None, rows=None):
         """All LSTM layers of one direction; returns every layer's outputs and the new states.
 
         Dropout on each layer's input, as bilm-tf's DropoutWrapper(input_keep_prob) does, is
         stateless: `dropout_seed` (shape [2]) fixes the masks, so a resumed run repeats them.
+        `rows` = (first row, rows of the whole batch) when `x` is one replica's slice of a batch.
         """
         outputs, new_states = [], []
         for layer in range(self.cfg.lstm.n_layers):
             if dropout_rate > 0:
-                x = tf.nn.experimental.stateless_dropout(x, dropout_rate, seed=dropout_seed + [0, 1 + layer])
+                x = batch_dropout(x, dropout_rate, dropout_seed + [0, 1 + layer], rows)
             x, st = self.lstm_layer(direction, layer, x, mask, states[layer])
             outputs.append(x)
             new_states.append(st)
@@ -207,6 +208,18 @@ class BidirectionalLM(tf.Module):
         bw = [tf.reverse_sequence(o, lengths, seq_axis=1, batch_axis=0) for o in bw]
         layers = [tf.concat([emb, emb], axis=-1)] + [tf.concat([f, b], axis=-1) for f, b in zip(fw, bw, strict=False)]
         return layers, [fw_states, bw_states]
+
+
+def batch_dropout(x, rate: float, seed, rows=None):
+    """Dropout whose mask depends only on the seed and a row's place in the whole batch.
+
+    The mask is drawn for the whole batch and cut to this slice's rows, so a batch split over
+    several devices drops exactly what one device would.
+    """
+    first, total = rows if rows is not None else (0, tf.shape(x)[0])
+    full = tf.concat([[total], tf.shape(x)[1:]], axis=0)
+    keep = tf.random.stateless_uniform(full, seed)[first : first + tf.shape(x)[0]] >= rate
+    return tf.where(keep, x / (1.0 - rate), 0.0)
 
 
 def sampled_softmax_loss(weights, biases, inputs, labels, sampled, true_expected, sampled_expected):

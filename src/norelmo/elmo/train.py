@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import time
@@ -22,6 +23,7 @@ from .model import (
     SOFTMAX_B,
     SOFTMAX_W,
     BidirectionalLM,
+    batch_dropout,
     initial_values,
     sampled_softmax_loss,
     weight_shapes,
@@ -59,22 +61,37 @@ def apply_adagrad(var: tf.Variable, accum: tf.Variable, grad, lr: float) -> None
 class Trainer:
     """Holds the model, optimizer slots, per-row LSTM states, the data position and the checkpoints."""
 
-    def __init__(self, cfg: ModelConfig, train: TrainConfig, vocab_size: int, checkpoint_dir: Path, xla: bool = False):
+    def __init__(
+        self,
+        cfg: ModelConfig,
+        train: TrainConfig,
+        vocab_size: int,
+        checkpoint_dir: Path,
+        xla: bool = False,
+        devices: list[str] | None = None,
+    ):
         if cfg.n_negative_samples_batch >= vocab_size:
             raise NorelmoError(
                 f"model.n_negative_samples_batch ({cfg.n_negative_samples_batch}) must be smaller than "
                 f"the vocabulary ({vocab_size} entries)"
             )
         self.cfg, self.train_cfg, self.vocab_size = cfg, train, vocab_size
-        self.model = BidirectionalLM(cfg, starting_values(cfg, train, vocab_size))
+        # Several devices: MirroredStrategy splits each batch's rows evenly; one: the default strategy.
+        self.strategy = tf.distribute.MirroredStrategy(devices) if devices and len(devices) > 1 else None
+        if self.strategy and train.batch_size % len(devices):
+            raise NorelmoError(f"train.batch_size ({train.batch_size}) must divide evenly over {len(devices)} devices")
+        with self.strategy.scope() if self.strategy else contextlib.nullcontext():
+            self.model = BidirectionalLM(cfg, starting_values(cfg, train, vocab_size))
+            self.accumulators = {
+                n: tf.Variable(tf.ones_like(v), trainable=False) for n, v in self.model.weights.items()
+            }
+            self.states = [
+                [(tf.Variable(c, trainable=False), tf.Variable(h, trainable=False)) for c, h in layers]
+                for layers in self.model.zero_states(train.batch_size)
+            ]
+            self.step = tf.Variable(0, dtype=tf.int64, trainable=False)
         self.names = sorted(self.model.weights)
         self.variables = [self.model.weights[n] for n in self.names]
-        self.accumulators = {n: tf.Variable(tf.ones_like(v), trainable=False) for n, v in self.model.weights.items()}
-        self.states = [
-            [(tf.Variable(c, trainable=False), tf.Variable(h, trainable=False)) for c, h in layers]
-            for layers in self.model.zero_states(train.batch_size)
-        ]
-        self.step = tf.Variable(0, dtype=tf.int64, trainable=False)
         self.data_state = tf.Variable("", dtype=tf.string, trainable=False)
         self.checkpoint = tf.train.Checkpoint(
             weights=self.model.weights,
@@ -94,27 +111,39 @@ class Trainer:
         return False
 
     def _train_step(self, type_chars, positions, targets, true_expected, sampled, sampled_expected, step):
-        cfg, p = self.cfg, self.cfg.lstm.projection_dim
+        if self.strategy is None:
+            return self._replica_step(type_chars, positions, targets, true_expected, sampled, sampled_expected, step)
+        args = (type_chars, positions, targets, true_expected, sampled, sampled_expected, step)
+        loss, norm = self.strategy.run(self._replica_step, args=args)
+        return self.strategy.experimental_local_results(loss)[0], self.strategy.experimental_local_results(norm)[0]
+
+    def _replica_step(self, type_chars, positions, targets, true_expected, sampled, sampled_expected, step):
+        """One update, computed on this replica's rows of the batch (all rows with one device)."""
+        cfg, p, b = self.cfg, self.cfg.lstm.projection_dim, self.train_cfg.batch_size
+        ctx = tf.distribute.get_replica_context()
+        n = ctx.num_replicas_in_sync
+        first = ctx.replica_id_in_sync_group * (b // n)
+        mine = slice(None), slice(first, first + b // n)  # (direction, rows)
         seed = tf.stack([tf.cast(self.train_cfg.seed, tf.int64), step * 8])
         with tf.GradientTape() as tape:
             # The character CNN runs once per distinct type of the batch, for both directions.
             type_vectors = self.model.token_embedding(type_chars)
             losses, new_states = [], []
             for d in DIRECTIONS:
-                x = tf.gather(type_vectors, positions[d])
-                states = [(c.read_value(), h.read_value()) for c, h in self.states[d]]
+                x = tf.gather(type_vectors, positions[mine][d])
+                states = [(c[first : first + b // n], h[first : first + b // n]) for c, h in self.states[d]]
                 dir_seed = seed + [0, 4 * d]
-                outputs, st = self.model.lstm_stack(d, x, None, states, cfg.dropout, dir_seed)
-                top = tf.reshape(outputs[-1], [-1, p])
+                outputs, st = self.model.lstm_stack(d, x, None, states, cfg.dropout, dir_seed, (first, b))
+                top = outputs[-1]
                 if cfg.dropout > 0:
-                    top = tf.nn.experimental.stateless_dropout(top, cfg.dropout, seed=dir_seed + [0, 3])
+                    top = batch_dropout(top, cfg.dropout, dir_seed + [0, 3], (first, b))
                 per_token = sampled_softmax_loss(
                     self.model.weights[SOFTMAX_W],
                     self.model.weights[SOFTMAX_B],
-                    top,
-                    tf.reshape(targets[d], [-1]),
+                    tf.reshape(top, [-1, p]),
+                    tf.reshape(targets[mine][d], [-1]),
                     sampled[d],
-                    tf.reshape(true_expected[d], [-1]),
+                    tf.reshape(true_expected[mine][d], [-1]),
                     sampled_expected[d],
                 )
                 losses.append(tf.reduce_mean(per_token))
@@ -123,16 +152,21 @@ class Trainer:
             # bilm-tf differentiates the per-token mean times unroll_steps; Adagrad is not scale-free.
             scaled = loss * cfg.unroll_steps
         grads = [tf.convert_to_tensor(g) for g in tape.gradient(scaled, self.variables)]
+        if n > 1:  # equal row slices: the mean of the replicas' gradients is the whole batch's
+            grads = ctx.all_reduce(tf.distribute.ReduceOp.MEAN, grads)
+            loss = ctx.all_reduce(tf.distribute.ReduceOp.MEAN, loss)
+            new_states = tf.nest.map_structure(lambda s: ctx.all_gather(s, axis=0), new_states)
         clipped, norm = tf.clip_by_global_norm(grads, cfg.all_clip_norm_val)
 
         def apply():
-            for name, var, grad in zip(self.names, self.variables, clipped, strict=False):
+            # On every replica, through the replica's own handles: the updates are identical.
+            for name, var, grad in zip(self.names, self.variables, clipped, strict=True):
                 apply_adagrad(var, self.accumulators[name], grad, cfg.learning_rate)
-            for direction, new in zip(DIRECTIONS, new_states, strict=False):
-                for (c_var, h_var), (c, h) in zip(self.states[direction], new, strict=False):
-                    c_var.assign(c)
-                    h_var.assign(h)
-            self.step.assign_add(1)
+            for direction, new in zip(DIRECTIONS, new_states, strict=True):
+                for (c_var, h_var), (c, h) in zip(self.states[direction], new, strict=True):
+                    tf.raw_ops.AssignVariableOp(resource=c_var.handle, value=c)
+                    tf.raw_ops.AssignVariableOp(resource=h_var.handle, value=h)
+            tf.raw_ops.AssignAddVariableOp(resource=self.step.handle, value=tf.constant(1, tf.int64))
             return tf.constant(True)
 
         # A non-finite loss changes nothing, so the last good state is what gets checkpointed.
@@ -237,8 +271,12 @@ def train_bilm(
     log_dir.mkdir(parents=True, exist_ok=True)
     if train_cfg.deterministic:
         tf.config.experimental.enable_op_determinism()
-    xla = train_cfg.xla if train_cfg.xla is not None else bool(tf.config.list_physical_devices("GPU"))
-    trainer = Trainer(model_cfg, train_cfg, len(vocab), checkpoint_dir, xla=xla)
+    gpus = [d.name for d in tf.config.list_logical_devices("GPU")]
+    xla = train_cfg.xla if train_cfg.xla is not None else bool(gpus)
+    # Every visible GPU of the node takes an equal share of each batch (CUDA_VISIBLE_DEVICES picks them).
+    trainer = Trainer(
+        model_cfg, train_cfg, len(vocab), checkpoint_dir, xla=xla, devices=gpus if len(gpus) > 1 else None
+    )
     resumed = trainer.restore()
     b, t = train_cfg.batch_size, model_cfg.unroll_steps
     per_epoch = max(1, n_train_tokens // (b * t))
