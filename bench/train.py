@@ -240,7 +240,7 @@ def main() -> None:
     peak = measure("matmul")["flops"]
     device = "GPU" if a.gpu else f"CPU ({os.cpu_count()} cores)"
     print(f"device: {device}; fp32 matmul peak measured: {peak / 1e9:.1f} GFLOP/s; text: {text}")
-    header = f"{'config':<6}{'implementation':<22}{'tokens/s':>10}{'MFU':>8}{'peak RSS GiB':>14}{'vs bilm-tf':>12}"
+    header = f"{'config':<7}{'implementation':<22}{'tokens/s':>10}{'MFU':>8}{'peak RSS GiB':>14}{'vs bilm-tf':>12}"
     print(header)
     rows = []
     for config in a.configs.split(","):
@@ -254,7 +254,7 @@ def main() -> None:
             ratio = f"{r['tokens_per_s'] / base:.2f}x" if base else "-"
             mfu = r["tokens_per_s"] * flops / peak
             rss = r["peak_rss_mib"] / 1024
-            print(f"{config:<6}{impl:<22}{r['tokens_per_s']:>10.0f}{mfu:>8.1%}{rss:>14.2f}{ratio:>12}")
+            print(f"{config:<7}{impl:<22}{r['tokens_per_s']:>10.0f}{mfu:>8.1%}{rss:>14.2f}{ratio:>12}")
             rows.append({"config": config, "implementation": impl, "mfu": mfu, **r})
     if a.json:
         a.json.write_text(json.dumps({"device": device, "matmul_flops": peak, "rows": rows}, indent=2))
