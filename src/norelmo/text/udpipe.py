@@ -132,7 +132,8 @@ def tokenize_file(model_path: Path, source: Path, out: Path, lemmatize: bool, wo
     With `workers` > 1 the paragraphs go to that many processes, each loading the model once;
     the output keeps the input order.
     """
-    load_model(model_path)  # one clear error before any worker starts
+    if workers > 1:
+        load_model(model_path)  # one clear error before worker processes start (one process loads it once anyway)
     counts = Counter(paragraphs=0, sentences=0, tokens=0, overlong_tokens_dropped=0, nul_characters_removed=0)
     chunks = batched(read_paragraphs(Path(source), counts), CHUNK_PARAGRAPHS)
     init = (str(model_path), lemmatize)

@@ -172,7 +172,7 @@ def text_corpus_files(pattern: str) -> list[Path]:
     return files
 
 
-def _text_documents(files: list[Path], stats: Counter) -> Iterator[list[str]]:
+def _text_documents(files: list[Path]) -> Iterator[list[str]]:
     for path in files:
         doc: list[str] = []
         for _, line in utf8_lines(path):
@@ -189,6 +189,6 @@ def _text_documents(files: list[Path], stats: Counter) -> Iterator[list[str]]:
 def extract_text_shard(pattern: str, shard: int, shards: int, out_text: Path, out_stats: Path) -> dict:
     """Shard `shard` of a plain-text corpus: every `shards`-th document, normalized whitespace."""
     stats = Counter()
-    docs = (d for i, d in enumerate(_text_documents(text_corpus_files(pattern), stats)) if i % shards == shard)
+    docs = (d for i, d in enumerate(_text_documents(text_corpus_files(pattern))) if i % shards == shard)
     _write_documents(docs, out_text, out_stats, stats)
     return dict(stats)
