@@ -44,10 +44,10 @@ def corpus(tmp_path):
     return tokens, vocab, stats, len(words) + 3
 
 
-def train_cmd(tmp_path, run):
+def train_cmd(tmp_path, run, epochs=12):
     tokens, vocab, stats, _ = corpus(tmp_path)
     config = tmp_path / "config.yaml"
-    train = {"epochs": 12, "batch_size": 4, "seed": 5, "checkpoint_every": 1, "log_every": 1, "deterministic": True}
+    train = {"epochs": epochs, "batch_size": 4, "seed": 5, "checkpoint_every": 1, "log_every": 1, "deterministic": True}
     config.write_text(
         yaml.safe_dump({"run": "t", "corpora": [{"name": "c", "text": "x"}], "model": MODEL, "train": train})
     )

@@ -8,7 +8,11 @@ rule train:
         stats=f"{RESULTS}/vocab/stats.json",
     output:
         summary=f"{RESULTS}/train/train.json",
-        plot=f"{RESULTS}/train/loss.png",
+        plot=report(
+            f"{RESULTS}/train/loss.png",
+            category="Training",
+            caption="../report/loss.rst",
+        ),
     log:
         f"{RESULTS}/logs/train/train.log",
     benchmark:
@@ -16,10 +20,14 @@ rule train:
     conda:
         "../../envs/train.yaml"
     threads: 8
+    resources:
+        # One scheduling token per GPU: the workstation profile allows one at a time, SLURM gets --gpus.
+        **train_resources(),
     params:
         checkpoints=f"{RESULTS}/checkpoints",
         logs=lambda wc, output: os.path.dirname(output.summary),
-        model=CONFIG.model,
-        train=CONFIG.train,
+        # Plain dicts: Snakemake records them and reruns training when they change.
+        model=config["model"],
+        train=config["train"],
     script:
         "../../scripts/train.py"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import shutil
 import time
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from ..atomic import atomic_path, atomic_text
 from ..config import ModelConfig, TrainConfig
 from ..errors import NorelmoError
 from ..text.vocab import read_vocabulary
+from .cluster import make_workers
 from .data import Batch, BatchMaker, corpus_types, heldout_sentences
 from .export import load_model_dir
 from .model import (
@@ -69,17 +71,25 @@ class Trainer:
         checkpoint_dir: Path,
         xla: bool = False,
         devices: list[str] | None = None,
+        strategy: tf.distribute.Strategy | None = None,
+        save_dir: Path | None = None,
     ):
+        """`strategy` (or `devices`, for a MirroredStrategy over them) splits each batch's rows over its
+        replicas; checkpoints are restored from `checkpoint_dir` and written to `save_dir` (default: the same).
+        """
         if cfg.n_negative_samples_batch >= vocab_size:
             raise NorelmoError(
                 f"model.n_negative_samples_batch ({cfg.n_negative_samples_batch}) must be smaller than "
                 f"the vocabulary ({vocab_size} entries)"
             )
         self.cfg, self.train_cfg, self.vocab_size = cfg, train, vocab_size
-        # Several devices: MirroredStrategy splits each batch's rows evenly; one: the default strategy.
-        self.strategy = tf.distribute.MirroredStrategy(devices) if devices and len(devices) > 1 else None
-        if self.strategy and train.batch_size % len(devices):
-            raise NorelmoError(f"train.batch_size ({train.batch_size}) must divide evenly over {len(devices)} devices")
+        if strategy is None and devices and len(devices) > 1:
+            strategy = tf.distribute.MirroredStrategy(devices)
+        self.strategy = strategy  # None: the default strategy, one device
+        replicas = strategy.num_replicas_in_sync if strategy else 1
+        if train.batch_size % replicas:
+            raise NorelmoError(f"train.batch_size ({train.batch_size}) must divide evenly over {replicas} replicas")
+        self.checkpoint_dir = Path(checkpoint_dir)
         with self.strategy.scope() if self.strategy else contextlib.nullcontext():
             self.model = BidirectionalLM(cfg, starting_values(cfg, train, vocab_size))
             self.accumulators = {
@@ -100,13 +110,14 @@ class Trainer:
             step=self.step,
             data_state=self.data_state,
         )
-        self.manager = tf.train.CheckpointManager(self.checkpoint, str(checkpoint_dir), max_to_keep=2)
+        self.manager = tf.train.CheckpointManager(self.checkpoint, str(save_dir or checkpoint_dir), max_to_keep=2)
         self._step = tf.function(self._train_step, jit_compile=xla, reduce_retracing=True)
 
     def restore(self) -> bool:
         """Continue from the newest checkpoint if there is one."""
-        if self.manager.latest_checkpoint:
-            self.checkpoint.restore(self.manager.latest_checkpoint).assert_existing_objects_matched()
+        latest = tf.train.latest_checkpoint(str(self.checkpoint_dir))
+        if latest:
+            self.checkpoint.restore(latest).assert_existing_objects_matched()
             return True
         return False
 
@@ -266,17 +277,21 @@ def train_bilm(
     `types_path` is the vocabulary stage's vocab.tsv (every corpus type); without it the
     training files are read once to find the types.
     """
+    # Before any other TensorFlow op: a multi-worker strategy configures the runtime's collectives.
+    workers = make_workers(train_cfg.gpus)
     vocab = read_vocabulary(vocab_path)
     checkpoint_dir, log_dir = Path(checkpoint_dir), Path(log_dir)
     log_dir.mkdir(parents=True, exist_ok=True)
     if train_cfg.deterministic:
         tf.config.experimental.enable_op_determinism()
-    gpus = [d.name for d in tf.config.list_logical_devices("GPU")]
+    gpus = tf.config.list_logical_devices("GPU")
     xla = train_cfg.xla if train_cfg.xla is not None else bool(gpus)
-    # Every visible GPU of the node takes an equal share of each batch (CUDA_VISIBLE_DEVICES picks them).
+    # Every worker saves (the saving is collective), but only the chief into the folder reruns resume from.
+    save_dir = checkpoint_dir if workers.chief else checkpoint_dir / f".{workers.task}"
     trainer = Trainer(
-        model_cfg, train_cfg, len(vocab), checkpoint_dir, xla=xla, devices=gpus if len(gpus) > 1 else None
+        model_cfg, train_cfg, len(vocab), checkpoint_dir, xla=xla, strategy=workers.strategy, save_dir=save_dir
     )
+    progress = progress and workers.chief
     resumed = trainer.restore()
     b, t = train_cfg.batch_size, model_cfg.unroll_steps
     per_epoch = max(1, n_train_tokens // (b * t))
@@ -287,9 +302,9 @@ def train_bilm(
     batches = BatchMaker(
         token_files, types, b, t, model_cfg.n_negative_samples_batch, train_cfg.seed, saved_state, len(heldout)
     )
-    writer = tf.summary.create_file_writer(str(log_dir / "tensorboard"))
+    writer = tf.summary.create_file_writer(str(log_dir / "tensorboard")) if workers.chief else None
     metrics = log_dir / METRICS
-    if not resumed:
+    if not resumed and workers.chief:
         metrics.unlink(missing_ok=True)
         (log_dir / HELDOUT).unlink(missing_ok=True)
     start = int(trainer.step.numpy())
@@ -305,7 +320,7 @@ def train_bilm(
             )
         step = int(trainer.step.numpy())
         bar.update(1)
-        if step % train_cfg.log_every == 0 or step == total:
+        if workers.chief and (step % train_cfg.log_every == 0 or step == total):
             now = time.perf_counter()
             tokens_per_s = (step - last_step) * b * t / max(now - last_time, 1e-9)
             last_time, last_step = now, step
@@ -322,7 +337,7 @@ def train_bilm(
                     tf.summary.scalar(f"train/{key}", record[key])
                 tf.summary.scalar("train/learning_rate", model_cfg.learning_rate)
             bar.set_postfix(ppl=f"{record['perplexity']:.1f}", tok_s=f"{tokens_per_s:.0f}")
-        if heldout and (step % per_epoch == 0 or step == total):
+        if workers.chief and heldout and (step % per_epoch == 0 or step == total):
             ppl = heldout_perplexity(trainer.model, types, heldout)
             _append_metrics(log_dir / HELDOUT, {"step": step, "epoch": step / per_epoch, **ppl})
             with writer.as_default(step=step):
@@ -332,9 +347,12 @@ def train_bilm(
         if step % train_cfg.checkpoint_every == 0:
             trainer.manager.save(checkpoint_number=step)
     bar.close()
-    writer.flush()
     if trainer.manager.latest_checkpoint is None or not trainer.manager.latest_checkpoint.endswith(f"-{total}"):
         trainer.manager.save(checkpoint_number=total)
+    if not workers.chief:
+        shutil.rmtree(save_dir, ignore_errors=True)
+        return {"batches": total, "worker": workers.task}
+    writer.flush()
     summary = {
         "batches": total,
         "batches_per_epoch": per_epoch,

@@ -1,0 +1,72 @@
+"""Which distribution strategy a training process runs under: one process or several workers.
+
+Several workers (one process per node or per SLURM task) train with MultiWorkerMirroredStrategy:
+each worker reads the same batches, its replicas take their equal share of the rows, and gradients
+are all-reduced across every replica of every worker. The cluster comes from SLURM when the job step
+has several tasks, from TF_CONFIG otherwise; a single process uses its local GPUs (MirroredStrategy).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+import tensorflow as tf
+
+from ..errors import NorelmoError
+
+# SlurmClusterResolver gives task k of a node port PORT_BASE + k.
+PORT_BASE = 28888
+
+
+@dataclass(frozen=True)
+class Workers:
+    strategy: tf.distribute.Strategy | None  # None: one process on at most one device
+    # The chief writes logs, metrics, plots and the checkpoints a rerun resumes from.
+    chief: bool = True
+    task: str = "worker-0"
+
+
+def _tf_config_workers() -> int:
+    raw = os.environ.get("TF_CONFIG")
+    if not raw:
+        return 0
+    try:
+        spec = json.loads(raw)
+        return sum(len(hosts) for hosts in spec["cluster"].values())
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise NorelmoError(f"TF_CONFIG is not a cluster spec ({exc}): {raw[:200]}") from exc
+
+
+def cluster_resolver() -> tf.distribute.cluster_resolver.ClusterResolver | None:
+    """A resolver when this process is one of several training workers, else None."""
+    tasks = int(os.environ.get("SLURM_STEP_NUM_TASKS", os.environ.get("SLURM_NTASKS", "1")))
+    if tasks > 1:
+        # SLURM binds GPUs to tasks (one task per GPU: --ntasks-per-gpu=1). The resolver would instead
+        # split each task's visible GPUs among the node's tasks (none left with one GPU per task, and
+        # an error on CPU nodes), so it gets one nominal slot per task and leaves the GPUs alone.
+        return tf.distribute.cluster_resolver.SlurmClusterResolver(
+            port_base=PORT_BASE, gpus_per_node=tasks, gpus_per_task=1, auto_set_gpu=False
+        )
+    if _tf_config_workers() > 1:
+        return tf.distribute.cluster_resolver.TFConfigClusterResolver()
+    return None
+
+
+def make_workers(gpus: int) -> Workers:
+    """Call before any other TensorFlow op: collective ops are configured when the runtime starts.
+
+    `gpus` caps the GPUs this process uses (the first ones it sees; SLURM and CUDA_VISIBLE_DEVICES
+    decide which those are), so a workstation's other GPUs stay free.
+    """
+    physical = tf.config.list_physical_devices("GPU")
+    if len(physical) > gpus:
+        tf.config.set_visible_devices(physical[:gpus], "GPU")
+    resolver = cluster_resolver()
+    if resolver is not None:
+        strategy = tf.distribute.MultiWorkerMirroredStrategy(cluster_resolver=resolver)
+        task = f"{resolver.task_type}-{resolver.task_id}"
+        return Workers(strategy, bool(strategy.extended.should_checkpoint), task)
+    devices = [d.name for d in tf.config.list_logical_devices("GPU")]
+    return Workers(tf.distribute.MirroredStrategy(devices) if len(devices) > 1 else None)
