@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,12 +13,13 @@ import zipfile
 import h5py
 import numpy as np
 import pytest
+import yaml
 
 from ..conftest import BIN, ROOT
+from .workdir import snakemake, workdir_copy
 
 pytestmark = pytest.mark.slow
 
-PARTS = ("Snakefile", "workflow", "profiles", "config", "resources", "scripts", "envs", "src")
 SENTENCES = [
     "Oslo er en stor by i Norge .",
     "Bergen har mange kontorer , skoler og kirker .",
@@ -28,28 +28,6 @@ SENTENCES = [
     "Ærlig talt , æøå ÆØÅ !",
     "Ja",
 ] + [f"I {1800 + k} flyttet Edvard Munch til Trondheim ." for k in range(34)]
-
-
-def workdir_copy(dest):
-    for part in PARTS:
-        src = ROOT / part
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / part)
-    return dest
-
-
-def snakemake(workdir, *args, check=True):
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
-    proc = subprocess.run([str(BIN / "snakemake"), *args], cwd=workdir, env=env, capture_output=True, text=True)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
-    return proc
-
-
-@pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
-    work = workdir_copy(tmp_path_factory.mktemp("workflow"))
-    snakemake(work, "--cores", "2")
-    return work
 
 
 def test_workflow_ends_in_a_complete_model_directory(sample_run):
@@ -65,6 +43,24 @@ def test_workflow_ends_in_a_complete_model_directory(sample_run):
     heldout = [json.loads(x) for x in (sample_run / "results" / "sample" / "train" / "heldout.jsonl").open()]
     assert len(heldout) == 10  # one per epoch
     assert heldout[-1]["mean"] < 30 < heldout[0]["mean"]  # full-softmax perplexity on unseen sentences
+
+
+def test_evaluation_scores_the_exported_model(sample_run):
+    results = sample_run / "results" / "sample"
+    perplexity = json.loads((results / "eval" / "perplexity.json").read_text())
+    # The exported model on the held-out slice gives what training measured there after its last epoch.
+    last_epoch = [json.loads(x) for x in (results / "train" / "heldout.jsonl").open()][-1]
+    for key in ("forward", "backward", "mean"):
+        assert perplexity[key] == pytest.approx(last_epoch[key], rel=1e-4)
+    assert perplexity["sentences"] > 0 and perplexity["mean"] < 30
+    probe = json.loads((results / "eval" / "pos-probe.json").read_text())
+    gold = [line.split("\t")[3] for line in (sample_run / "resources/sample/bokmaal-sample-test.conllu").open()
+            if line[0].isdigit()]  # fmt: skip
+    assert probe["test_tokens"] == len(gold)
+    assert probe["majority_accuracy"] < 0.3 < 0.9 < probe["char_cnn_accuracy"] <= 1
+    assert probe["accuracy"] > 0.95  # the sample's grammar is regular: context pins every tag
+    # Time per rule, for the report.
+    assert (results / "benchmarks" / "evaluate" / "pos-probe.tsv").exists()
 
 
 def test_rerun_has_nothing_to_do(sample_run):
@@ -174,6 +170,32 @@ def test_the_trained_language_model_learned_the_sample(sample_run):
 
     assert next_word(["Det"]) == "finnes"
     assert next_word(["Det", "finnes"]) == "også"
+
+
+def planned_jobs(work, *configfiles) -> dict[str, int]:
+    """Jobs per rule that a dry run with these config files would run (from its job stats table)."""
+    out = snakemake(work, "-n", "--configfile", "config/config.yaml", *configfiles).stdout
+    table = out.split("Job stats:")[1].split("\n\n")[0].splitlines()[3:]  # past the header lines
+    jobs = dict(line.split() for line in table if line.strip())
+    return {rule: int(n) for rule, n in jobs.items() if rule != "total"}
+
+
+def test_a_new_corpus_reruns_exactly_what_depends_on_it(sample_run, tmp_path):
+    extra = tmp_path / "forum"
+    extra.mkdir()
+    (extra / "a.txt").write_text("Dette er et nytt korpus.\n\nDet har to dokumenter.\n", encoding="utf-8")
+    config = yaml.safe_load((sample_run / "config" / "config.yaml").read_text())
+    corpora = [*config["corpora"], {"name": "forum", "text": f"{extra}/*.txt"}]
+    (tmp_path / "corpora.yaml").write_text(yaml.safe_dump({"corpora": corpora}))
+    jobs = planned_jobs(sample_run, str(tmp_path / "corpora.yaml"))
+    shards = config["shards"]
+    # The new corpus's shards, and everything downstream of the vocabulary; no old shard again.
+    after_training = {"train": 1, "export": 1, "evaluate_perplexity": 1, "pos_probe": 1}
+    assert jobs == {"all": 1, "extract": shards, "tokenize": shards, "count_tokens": shards, "vocab": 1,
+                    **after_training}  # fmt: skip
+    # Only the training settings changed: no corpus stage reruns.
+    (tmp_path / "epochs.yaml").write_text(yaml.safe_dump({"train": {**config["train"], "epochs": 11}}))
+    assert planned_jobs(sample_run, str(tmp_path / "epochs.yaml")) == {"all": 1, **after_training}
 
 
 def test_a_workflow_killed_three_times_then_rerun_ends_with_the_same_outputs(sample_run, tmp_path):

@@ -17,6 +17,7 @@ rule export:
         "../../envs/train.yaml"
     params:
         checkpoints=f"{RESULTS}/checkpoints",
-        config=CONFIG,
+        model=config["model"],
+        train=config["train"],
     script:
         "../../scripts/export.py"
