@@ -3,7 +3,14 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+report: "workflow/report/workflow.rst"
+
+
+# The bundled sample, unless config files are given (--configfile): those stand on their own, on top of
+# the schema's NorELMo defaults, and are never merged into the sample's settings.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"
@@ -14,6 +21,14 @@ include: "workflow/rules/tokenize.smk"
 include: "workflow/rules/vocab.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/export.smk"
+include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/report.smk"
+
+
+# On a cluster these run where snakemake itself runs: compute nodes often cannot reach the internet.
+localrules:
+    all,
+    download,
 
 
 rule all:
@@ -25,3 +40,5 @@ rule all:
         f"{RESULTS}/model.zip",
         f"{RESULTS}/vocab/rank-frequency.png",
         f"{RESULTS}/train/loss.png",
+        evaluations(),
+        f"{RESULTS}/report/summary.html",

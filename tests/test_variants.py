@@ -1,0 +1,67 @@
+"""The four published NorELMo variants are configs: each dry-runs the full pipeline and sets only what differs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+import yaml
+
+from norelmo.config import validate
+
+from .conftest import BIN, ROOT
+
+VARIANTS = {
+    "wiki-lemmatized": {"run": "norelmo-210-wiki-lemmatized", "lemmatize": True, "vocab": 100000, "news": False},
+    "wiki-tokenized": {"run": "norelmo-211-wiki-tokenized", "lemmatize": False, "vocab": 100000, "news": False},
+    "norelmo30": {"run": "norelmo-217-norelmo30", "lemmatize": False, "vocab": 30000, "news": True},
+    "norelmo100": {"run": "norelmo-218-norelmo100", "lemmatize": False, "vocab": 100000, "news": True},
+}
+
+
+def leaves(d: dict, prefix=()):
+    for key, value in d.items():
+        if isinstance(value, dict):
+            yield from leaves(value, (*prefix, key))
+        else:
+            yield (*prefix, key), value
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_variant_sets_only_what_differs_from_the_norelmo_defaults(name):
+    raw = yaml.safe_load((ROOT / "config" / "norelmo" / f"{name}.yaml").read_text())
+    defaults = validate({"run": "x", "corpora": [{"name": "c", "text": "t"}]})
+    for path, value in leaves(raw):
+        node = defaults
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        assert node != value, f"{name}: {'.'.join(path)} repeats its default {value!r}"
+    data = validate(raw, name)
+    expected = VARIANTS[name]
+    assert data["run"] == expected["run"]
+    assert data["udpipe"]["lemmatize"] is expected["lemmatize"]
+    assert data["vocab"]["size"] == expected["vocab"]
+    assert (data["model"]["lstm"]["dim"], data["train"]["epochs"], data["train"]["batch_size"]) == (2048, 3, 192)
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_variant_dry_run_plans_the_whole_pipeline_from_the_september_2020_dump(name, tmp_path):
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    proc = subprocess.run(
+        [str(BIN / "snakemake"), "-n", "--configfile", f"config/norelmo/{name}.yaml", "--directory", str(tmp_path),
+         "--snakefile", str(ROOT / "Snakefile")],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-4000:]
+    run = VARIANTS[name]["run"]
+    # Downloads: the dump and its index from the archive mirror, and UDPipe 2.5's Bokmål model.
+    assert f"results/{run}/downloads/nowiki-20200901-pages-articles-multistream.xml.bz2" in out
+    assert f"results/{run}/downloads/nowiki-20200901-pages-articles-multistream-index.txt.bz2" in out
+    assert f"results/{run}/downloads/norwegian-bokmaal-ud-2.5-191206.udpipe" in out
+    assert "train_udpipe" not in out  # the official model, not one trained from the sample
+    assert (f"results/{run}/text/news/shard-0.txt" in out) is VARIANTS[name]["news"]
+    for stage in ("extract", "tokenize", "count_tokens", "vocab", "train", "export"):
+        assert f"rule {stage}:" in out
+    assert f"results/{run}/model/model.hdf5" in out
