@@ -22,6 +22,7 @@ DUMP = HERE / "nowiki-sample-pages-articles-multistream.xml.bz2"
 INDEX = HERE / "nowiki-sample-pages-articles-multistream-index.txt.bz2"
 NEWS = HERE / "news"
 CONLLU = HERE / "bokmaal-sample.conllu"
+CONLLU_TEST = HERE / "bokmaal-sample-test.conllu"
 PAGES_PER_STREAM = 10
 
 
@@ -519,20 +520,22 @@ def write_news(rng: random.Random) -> None:
         (NEWS / f"avis-{f + 1}.txt").write_text("\n\n".join(docs) + "\n", encoding="utf-8")
 
 
-def write_conllu(rng: random.Random, n: int = 400) -> None:
+def write_conllu(rng: random.Random, n: int = 400, path: Path = CONLLU) -> None:
     maker = SentenceMaker(rng)
     out = ["# newdoc id = sample\n"]
     for i in range(n):
         if i % 5 == 0:
             out.append("# newpar\n")
         out.append(conllu_sentence(maker.sentence(), i + 1) + "\n")
-    CONLLU.write_text("".join(out), encoding="utf-8")
+    path.write_text("".join(out), encoding="utf-8")
 
 
 def main() -> None:
     write_dump(build_pages(random.Random(2020)))
     write_news(random.Random(1814))
     write_conllu(random.Random(1905))
+    # Unseen sentences of the same grammar: what the sample's part-of-speech probe is scored on.
+    write_conllu(random.Random(1906), 100, CONLLU_TEST)
 
 
 if __name__ == "__main__":

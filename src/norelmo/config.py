@@ -51,6 +51,7 @@ def validate(raw: dict, source: str = "config") -> dict:
     if errors:
         raise NorelmoError(f"{source}: invalid config: " + "; ".join(_describe(e) for e in errors[:5]))
     locations = [(f"corpora.{i}.{k}", c[k]) for i, c in enumerate(data["corpora"]) for k in ("dump", "index") if k in c]
+    locations += [(f"evaluate.{k}", v) for k, v in data["evaluate"].items() if v]
     for key, location in [*locations, ("udpipe.model", data["udpipe"]["model"])]:
         if insecure_url(location):
             raise NorelmoError(f"{source}: {key}: {location} is plain http; use https or a local path")
@@ -123,6 +124,8 @@ class TrainConfig:
     seed: int
     checkpoint_every: int
     log_every: int
+    gpus: int = 1
+    nodes: int = 1
     heldout_sentences: int = 10000
     xla: bool | None = None
     deterministic: bool = False

@@ -30,6 +30,9 @@ def downloads():
             if is_url(corpus.get(key, "")):
                 sha1 = corpus.get("sha1") if key == "dump" else None
                 found[local_copy(corpus[key])] = (corpus[key], sha1)
+    for location in (config["evaluate"]["pos_train"], config["evaluate"]["pos_test"]):
+        if location and is_url(location):
+            found[local_copy(location)] = (location, None)
     if is_url(config["udpipe"]["model"]) and not config["udpipe"]["train_conllu"]:
         found[local_copy(config["udpipe"]["model"])] = (
             config["udpipe"]["model"],
@@ -67,3 +70,28 @@ def count_shards():
     return expand(
         f"{RESULTS}/counts/{{corpus}}/shard-{{shard}}.tsv", corpus=CORPORA, shard=SHARDS
     )
+
+
+def train_resources():
+    """The GPUs the training job asks for; a multi-node job also gets its nodes and one task per GPU
+    (per node on CPUs), and `mpi` so that the SLURM job step leaves starting the tasks to the script's srun.
+    """
+    train = config["train"]
+    resources = {"gpu": train["gpus"]}
+    if train["nodes"] > 1:
+        resources.update(nodes=train["nodes"], mpi="srun")
+        if train["gpus"]:
+            resources["tasks_per_gpu"] = 1
+        else:
+            resources["tasks"] = train["nodes"]
+    return resources
+
+
+def evaluations():
+    """The evaluation outputs this config asks for: perplexity needs a held-out slice, the probe two CoNLL-U files."""
+    wanted = []
+    if config["train"]["heldout_sentences"] > 0:
+        wanted.append(f"{RESULTS}/eval/perplexity.json")
+    if config["evaluate"]["pos_train"] and config["evaluate"]["pos_test"]:
+        wanted.append(f"{RESULTS}/eval/pos-probe.json")
+    return wanted

@@ -18,7 +18,11 @@ rule vocab:
         vocab=f"{RESULTS}/vocab/vocab.txt",
         counts=f"{RESULTS}/vocab/vocab.tsv",
         stats=f"{RESULTS}/vocab/stats.json",
-        plot=f"{RESULTS}/vocab/rank-frequency.png",
+        plot=report(
+            f"{RESULTS}/vocab/rank-frequency.png",
+            category="Vocabulary",
+            caption="../report/rank-frequency.rst",
+        ),
     log:
         f"{RESULTS}/logs/vocab/vocab.log",
     benchmark:

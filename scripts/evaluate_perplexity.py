@@ -1,0 +1,18 @@
+"""Snakemake wrapper of rule evaluate_perplexity."""
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, f"{snakemake.scriptdir}/../src")  # noqa: F821 - also inside --sdm conda envs
+
+from norelmo.atomic import atomic_text  # noqa: E402
+from norelmo.evaluate.perplexity import model_perplexity  # noqa: E402
+from norelmo.logs import log_to  # noqa: E402
+
+sm = snakemake  # noqa: F821
+with log_to(sm.log[0]):
+    result = model_perplexity(Path(sm.input.weights).parent, sm.input.vocab, sm.input.tokens, sm.params.heldout)
+    print(json.dumps(result))
+    with atomic_text(sm.output[0]) as fh:
+        json.dump(result, fh, indent=2)

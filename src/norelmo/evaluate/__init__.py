@@ -1,0 +1,1 @@
+"""Evaluation of a trained model: held-out perplexity and a part-of-speech probe."""

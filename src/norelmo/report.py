@@ -1,0 +1,156 @@
+"""The run at a glance, for `snakemake --report`: corpus statistics per stage, perplexity per epoch,
+the evaluation, and time and memory per rule (from the rules' benchmark files)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from .atomic import atomic_text
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 1.5em; color: #1e293b; }
+h1 { font-size: 1.4em; } h2 { font-size: 1.1em; margin-top: 1.6em; }
+table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em; }
+th, td { border: 1px solid #cbd5e1; padding: 0.25em 0.6em; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+th { background: #f1f5f9; }
+"""
+
+
+def _table(header: list[str], rows: list[list]) -> str:
+    def cell(value) -> str:
+        if isinstance(value, float):
+            value = f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+        elif isinstance(value, int):
+            value = f"{value:,}"
+        return html.escape(str(value))
+
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _summed(paths: list[Path]) -> dict[str, dict[str, float]]:
+    """Per corpus (the parent folder's name), the sum of every numeric field of its shards' stats JSON."""
+    totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for path in paths:
+        for key, value in json.loads(Path(path).read_text()).items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                totals[Path(path).parent.name][key] += value
+    return totals
+
+
+def _stage_table(paths: list[Path], fields: list[str]) -> str:
+    totals = _summed(paths)
+    rows = [[corpus, *(int(totals[corpus].get(f, 0)) for f in fields)] for corpus in sorted(totals)]
+    return _table(["corpus", *fields], rows)
+
+
+def _benchmarks(results: Path) -> str:
+    """One row per rule: jobs, summed and longest wall time, largest peak RSS."""
+    per_rule: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for path in sorted((results / "benchmarks").glob("*/*.tsv")):
+        with open(path, encoding="utf-8") as fh:
+            for row in csv.DictReader(fh, delimiter="\t"):
+                rss = row.get("max_rss", "-")
+                per_rule[path.parent.name].append((float(row["s"]), float(rss) if rss not in ("-", "NA") else 0.0))
+    rows = [
+        [rule, len(runs), sum(s for s, _ in runs), max(s for s, _ in runs), max(r for _, r in runs)]
+        for rule, runs in per_rule.items()
+    ]
+    rows.sort(key=lambda r: -r[2])
+    return _table(["rule", "jobs", "wall s (sum)", "wall s (longest job)", "peak RSS MB"], rows)
+
+
+def write_summary(
+    run: str,
+    results: Path,
+    text_stats: list[Path],
+    token_stats: list[Path],
+    vocab_stats: Path,
+    train_summary: Path,
+    heldout: Path | None,
+    perplexity: Path | None,
+    probe: Path | None,
+    out: Path,
+) -> None:
+    results = Path(results)
+    vocab = json.loads(Path(vocab_stats).read_text())
+    train = json.loads(Path(train_summary).read_text())
+    parts = [f"<h1>norelmo run <code>{html.escape(run)}</code></h1>"]
+    parts.append("<h2>Corpus, per stage</h2><h3>Extraction</h3>")
+    parts.append(
+        _stage_table(
+            text_stats,
+            ["pages_seen", "articles_kept", "redirects", "other_namespaces", "documents", "paragraphs", "characters"],
+        )
+    )
+    parts.append("<h3>Tokenization (UDPipe)</h3>")
+    parts.append(_stage_table(token_stats, ["paragraphs", "sentences", "tokens", "overlong_tokens_dropped"]))
+    parts.append("<h3>Vocabulary</h3>")
+    parts.append(
+        _table(
+            ["tokens", "sentences", "types", "vocabulary", "coverage", "n_train_tokens"],
+            [
+                [
+                    vocab["tokens"],
+                    vocab["sentences"],
+                    vocab["types"],
+                    vocab["vocab_size"],
+                    f"{100 * vocab['coverage']:.2f}%",
+                    vocab["n_train_tokens"],
+                ]
+            ],
+        )
+    )
+    parts.append("<h2>Training</h2>")
+    parts.append(
+        _table(
+            ["batches", "per epoch", "resumed from", "final loss (sampled softmax)"],
+            [[train["batches"], train["batches_per_epoch"], train["resumed_from"], train["final_loss"]]],
+        )
+    )
+    if heldout and Path(heldout).exists():
+        rows = [json.loads(line) for line in Path(heldout).read_text().splitlines() if line.strip()]
+        parts.append("<h3>Held-out perplexity per epoch (full softmax)</h3>")
+        parts.append(
+            _table(
+                ["epoch", "batch", "forward", "backward", "mean"],
+                [[r["epoch"], r["step"], r["forward"], r["backward"], r["mean"]] for r in rows],
+            )
+        )
+    parts.append("<h2>Evaluation</h2>")
+    if perplexity:
+        p = json.loads(Path(perplexity).read_text())
+        parts.append("<h3>Exported model, held-out perplexity (full softmax)</h3>")
+        parts.append(
+            _table(
+                ["sentences", "tokens", "forward", "backward", "mean"],
+                [[p["sentences"], p["tokens"], p["forward"], p["backward"], p["mean"]]],
+            )
+        )
+    if probe:
+        q = json.loads(Path(probe).read_text())
+        parts.append(
+            f"<h3>Part-of-speech probe (linear, UPOS; train {q['train_tokens']:,} tokens, "
+            f"test {q['test_tokens']:,} tokens)</h3>"
+        )
+        parts.append(
+            _table(
+                ["features", "UPOS accuracy"],
+                [
+                    [f"majority class ({q['majority_tag']})", f"{100 * q['majority_accuracy']:.2f}%"],
+                    ["character-CNN layer", f"{100 * q['char_cnn_accuracy']:.2f}%"],
+                    [q["features"], f"{100 * q['accuracy']:.2f}%"],
+                ],
+            )
+        )
+    parts.append("<h2>Time and memory per rule</h2>")
+    parts.append(_benchmarks(results))
+    page = f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{STYLE}</style></head><body>{''.join(parts)}"
+    with atomic_text(out) as fh:
+        fh.write(page + "</body></html>\n")
