@@ -109,8 +109,10 @@ class SlurmCluster:
         ensure_installed()
         try:
             socket.gethostbyname(self.host)
-        except OSError as e:
-            raise SlurmUnavailable(f"host name {self.host!r} does not resolve, so slurmctld cannot bind to it") from e
+        except OSError:
+            # Containers often leave their own name unresolvable; slurmctld must bind to it.
+            with open("/etc/hosts", "a", encoding="utf-8") as hosts:
+                hosts.write(f"127.0.0.1 {self.host}\n")
         self._write_config()
         run = Path("/run/munge")
         run.mkdir(parents=True, exist_ok=True)

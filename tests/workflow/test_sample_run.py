@@ -190,7 +190,7 @@ def test_a_new_corpus_reruns_exactly_what_depends_on_it(sample_run, tmp_path):
     jobs = planned_jobs(sample_run, str(tmp_path / "corpora.yaml"))
     shards = config["shards"]
     # The new corpus's shards, and everything downstream of the vocabulary; no old shard again.
-    after_training = {"train": 1, "export": 1, "evaluate_perplexity": 1, "pos_probe": 1}
+    after_training = {"train": 1, "export": 1, "evaluate_perplexity": 1, "pos_probe": 1, "summary": 1}
     assert jobs == {"all": 1, "extract": shards, "tokenize": shards, "count_tokens": shards, "vocab": 1,
                     **after_training}  # fmt: skip
     # Only the training settings changed: no corpus stage reruns.
