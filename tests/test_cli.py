@@ -6,7 +6,7 @@ import pytest
 
 from .conftest import BIN, DUMP
 
-STAGES = ["extract", "train-udpipe", "tokenize", "count", "vocab", "train", "export", "embed"]
+STAGES = ["extract", "train-udpipe", "tokenize", "count", "vocab", "train", "export", "embed", "perplexity", "probe"]
 
 
 @pytest.mark.parametrize("stage", STAGES)

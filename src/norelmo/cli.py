@@ -1,4 +1,4 @@
-"""The `norelmo` command: one subcommand per pipeline stage, each calling the functions the workflow uses."""
+"""The `norelmo` command: one subcommand per pipeline stage and evaluation, calling what the workflow uses."""
 
 from __future__ import annotations
 
@@ -105,6 +105,18 @@ def _embed(a) -> None:
     print(f"{a.output}: {vectors.shape}", file=sys.stderr)
 
 
+def _perplexity(a) -> None:
+    from .evaluate.perplexity import model_perplexity
+
+    print(json.dumps(model_perplexity(a.model_dir, a.vocab, a.inputs, a.sentences), indent=2))
+
+
+def _probe(a) -> None:
+    from .evaluate.probe import pos_probe
+
+    print(json.dumps(pos_probe(a.model_dir, a.train, a.test, a.lemmas), indent=2))
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="norelmo", description="Rebuild NorELMo models from Wikipedia dumps.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -162,6 +174,22 @@ def parser() -> argparse.ArgumentParser:
             s.add_argument("--out", type=Path, required=True, help="model directory to write")
             s.add_argument("--zip", type=Path, help="also write model.hdf5, options.json and vocab.txt as this zip")
         s.set_defaults(func=func)
+
+    s = sub.add_parser("perplexity", help="full-softmax perplexity of a model directory on held-out sentences")
+    s.add_argument("model_dir", type=Path, help="model.hdf5, options.json and a checkpoint holding the softmax")
+    s.add_argument(
+        "inputs", type=Path, nargs="+", help="tokenized files; held out: the first sentences of the first by path"
+    )
+    s.add_argument("--vocab", type=Path, required=True, help="the vocabulary the softmax was trained on")
+    s.add_argument("--sentences", type=int, default=10000, help="at most this many (and a tenth of the file)")
+    s.set_defaults(func=_perplexity)
+
+    s = sub.add_parser("probe", help="part-of-speech probe: linear classifier on frozen ELMo features, UPOS accuracy")
+    s.add_argument("model_dir", type=Path)
+    s.add_argument("--train", type=Path, required=True, help="CoNLL-U the classifier learns from")
+    s.add_argument("--test", type=Path, required=True, help="CoNLL-U it is scored on")
+    s.add_argument("--lemmas", action="store_true", help="feed lemmas instead of word forms (lemmatized models)")
+    s.set_defaults(func=_probe)
 
     s = sub.add_parser("embed", help="ELMo vectors for pre-tokenized sentences, as simple_elmo computes them")
     s.add_argument("model_dir", type=Path)

@@ -63,6 +63,26 @@ def test_evaluation_scores_the_exported_model(sample_run):
     assert (results / "benchmarks" / "evaluate" / "pos-probe.tsv").exists()
 
 
+def test_probe_and_perplexity_run_from_the_command_line_as_in_the_workflow(sample_run):
+    results = sample_run / "results" / "sample"
+    conllu = sample_run / "resources" / "sample"
+    probe = subprocess.run(
+        [str(BIN / "norelmo"), "probe", str(results / "model"), "--train", str(conllu / "bokmaal-sample.conllu"),
+         "--test", str(conllu / "bokmaal-sample-test.conllu")],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    workflow = json.loads((results / "eval" / "pos-probe.json").read_text())
+    assert json.loads(probe.stdout)["accuracy"] == pytest.approx(workflow["accuracy"], abs=1e-3)
+    tokens = sorted((results / "tokens").glob("*/*.txt"))  # the held-out slice is in the first by path
+    perplexity = subprocess.run(
+        [str(BIN / "norelmo"), "perplexity", str(results / "model"), *map(str, tokens), "--vocab",
+         str(results / "vocab" / "vocab.txt"), "--sentences", "100"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    workflow = json.loads((results / "eval" / "perplexity.json").read_text())
+    assert json.loads(perplexity.stdout)["mean"] == pytest.approx(workflow["mean"], rel=1e-5)
+
+
 def test_rerun_has_nothing_to_do(sample_run):
     out = snakemake(sample_run, "--cores", "2", "-n")
     assert "Nothing to be done" in out.stdout + out.stderr

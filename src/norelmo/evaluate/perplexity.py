@@ -13,8 +13,8 @@ from ..text.vocab import read_vocabulary
 
 
 def model_perplexity(model_dir: Path, vocab_path: Path, token_files: list[Path], n_heldout: int) -> dict:
-    """Forward, backward and mean perplexity on the first `n_heldout` sentences of the first token shard
-    (at most a tenth of it): the slice training never reads (train.heldout_sentences)."""
+    """Forward, backward and mean perplexity on the first `n_heldout` sentences of the first token shard by
+    path (at most a tenth of it): the slice training never reads (train.heldout_sentences)."""
     vocab = read_vocabulary(vocab_path)
     cfg, weights = load_model_dir(model_dir, vocab_size=len(vocab))
     if SOFTMAX_W not in weights:
