@@ -286,7 +286,8 @@ def train_bilm(
         tf.config.experimental.enable_op_determinism()
     gpus = tf.config.list_logical_devices("GPU")
     xla = train_cfg.xla if train_cfg.xla is not None else bool(gpus)
-    # Every worker saves (the saving is collective), but only the chief into the folder reruns resume from.
+    # Every worker of a multi-worker strategy must take part in saving (TensorFlow's rule for
+    # MultiWorkerMirroredStrategy), but only the chief saves into the folder reruns resume from.
     save_dir = checkpoint_dir if workers.chief else checkpoint_dir / f".{workers.task}"
     trainer = Trainer(
         model_cfg, train_cfg, len(vocab), checkpoint_dir, xla=xla, strategy=workers.strategy, save_dir=save_dir
