@@ -91,3 +91,13 @@ def test_negative_samples_must_be_fewer_than_the_vocabulary(tmp_path):
     vocab.write_text("<S>\n</S>\n<UNK>\na\nb\nc\n", encoding="utf-8")
     with pytest.raises(NorelmoError, match="n_negative_samples_batch"):
         train_bilm(TINY, TINY_TRAIN, [corpus], vocab, 3, tmp_path / "c", tmp_path / "l", progress=False)
+
+
+def test_training_files_without_sentences_are_one_clear_error(tmp_path):
+    """The error comes from the data pipeline, which runs inside tf.data: it must arrive as it was raised."""
+    corpus = tmp_path / "empty.txt"
+    corpus.write_text("\n\n\n", encoding="utf-8")
+    vocab = tmp_path / "v.txt"
+    vocab.write_text("<S>\n</S>\n<UNK>\n" + "".join(f"w{k}\n" for k in range(40)), encoding="utf-8")
+    with pytest.raises(NorelmoError, match=r"hold no sentences: .*empty\.txt"):
+        train_bilm(TINY, TINY_TRAIN, [corpus], vocab, 100, tmp_path / "c", tmp_path / "l", progress=False)
