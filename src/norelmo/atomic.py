@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -53,3 +54,10 @@ def atomic_text(path: str | os.PathLike, encoding: str = "utf-8"):
     """Open a text file for writing that appears at `path` only once closed without error."""
     with atomic_path(path) as tmp, open(tmp, "w", encoding=encoding, newline="\n") as fh:
         yield fh
+
+
+def atomic_json(path: str | os.PathLike, value) -> None:
+    """`value` as indented JSON at `path`, written the same all-or-nothing way."""
+    with atomic_text(path) as fh:
+        json.dump(value, fh, indent=2)
+        fh.write("\n")

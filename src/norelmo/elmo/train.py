@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
-from ..atomic import atomic_path, atomic_text
+from ..atomic import atomic_json, atomic_path
 from ..config import ModelConfig, TrainConfig
 from ..errors import NorelmoError
 from ..text.vocab import read_vocabulary
@@ -405,8 +405,7 @@ def train_bilm(
     }
     if (log_dir / HELDOUT).exists():
         summary["heldout_perplexity"] = json.loads((log_dir / HELDOUT).read_text().splitlines()[-1])
-    with atomic_text(log_dir / "train.json") as fh:
-        json.dump(summary, fh, indent=2)
+    atomic_json(log_dir / "train.json", summary)
     if metrics.exists():
         plot_loss(metrics, log_dir / "loss.png", log_dir / HELDOUT)
     return summary

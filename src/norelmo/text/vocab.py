@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..atomic import atomic_path, atomic_text
+from ..atomic import atomic_json, atomic_path, atomic_text
 from ..errors import NorelmoError
 
 SPECIALS = ("<S>", "</S>", "<UNK>")
@@ -78,9 +77,7 @@ def build_vocabulary(count_files: Iterable[Path], size: int, out_dir: Path) -> d
         fh.write("\n".join([*SPECIALS, *(t for t, _ in kept)]) + "\n")
     with atomic_text(out_dir / "vocab.tsv") as fh:
         fh.writelines(f"{t}\t{n}\n" for t, n in order)
-    with atomic_text(out_dir / "stats.json") as fh:
-        json.dump(stats, fh, indent=2)
-        fh.write("\n")
+    atomic_json(out_dir / "stats.json", stats)
     plot_rank_frequency([n for _, n in order], size, out_dir / "rank-frequency.png")
     return stats
 

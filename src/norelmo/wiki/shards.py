@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import json
 import signal
 import threading
 from collections import Counter
@@ -13,7 +12,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..atomic import atomic_text
+from ..atomic import atomic_json, atomic_text
 from ..errors import NorelmoError
 from ..parallel import batched, ordered_map
 from ..textio import utf8_lines
@@ -37,9 +36,7 @@ def _write_documents(docs: Iterable[list[str]], out_text: Path, out_stats: Path,
             stats["documents"] += 1
             stats["paragraphs"] += len(paragraphs)
             stats["characters"] += sum(len(p) for p in paragraphs)
-    with atomic_text(out_stats) as fh:
-        json.dump(dict(sorted(stats.items())), fh, indent=2)
-        fh.write("\n")
+    atomic_json(out_stats, dict(sorted(stats.items())))
 
 
 MAX_PAGE_CHARS = 2_000_000  # wikitext beyond this is cut off; real articles stay far below
