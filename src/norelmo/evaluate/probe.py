@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import NorelmoError
+from ..text.udpipe import read_conllu_sentences
 
 CHUNK = 256  # sentences embedded at a time: keeps memory at one chunk's padded layers
 
@@ -27,33 +27,11 @@ class TaggedSentence:
 
 
 def read_conllu(path: Path) -> list[TaggedSentence]:
-    """Syntactic words of a CoNLL-U file (multiword-token ranges and empty nodes skipped)."""
-    path = Path(path)
-    sentences: list[TaggedSentence] = []
-    rows: list[list[str]] = []
-    try:
-        with open(path, encoding="utf-8") as fh:
-            for number, line in enumerate(fh, 1):
-                line = line.rstrip("\n")
-                if not line:
-                    if rows:
-                        sentences.append(TaggedSentence(*([r[i] for r in rows] for i in (1, 2, 3))))
-                        rows = []
-                    continue
-                if line.startswith("#"):
-                    continue
-                cols = line.split("\t")
-                if len(cols) != 10:
-                    raise NorelmoError(f"{path}:{number}: expected 10 tab-separated CoNLL-U columns, got {len(cols)}")
-                if "-" in cols[0] or "." in cols[0]:
-                    continue
-                rows.append(cols)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise NorelmoError(f"{path}: cannot read CoNLL-U ({exc})") from exc
-    if rows:
-        sentences.append(TaggedSentence(*([r[i] for r in rows] for i in (1, 2, 3))))
-    if not sentences:
-        raise NorelmoError(f"{path}: no sentences")
+    """Syntactic words of a CoNLL-U file, read by UDPipe (multiword-token ranges and empty nodes stay apart)."""
+    sentences = []
+    for sentence in read_conllu_sentences(path):
+        words = list(sentence.words)[1:]  # word 0 is the technical root
+        sentences.append(TaggedSentence([w.form for w in words], [w.lemma for w in words], [w.upostag for w in words]))
     return sentences
 
 
