@@ -25,12 +25,8 @@ def model_perplexity(model_dir: Path, vocab_path: Path, token_files: list[Path],
     if not sentences:
         raise NorelmoError(f"{token_files[0]}: no held-out sentences (train.heldout_sentences is {n_heldout})")
     known = set(vocab)
-    others = sorted({t for s in sentences for t in s if t not in known})
-    types = TokenTypes(vocab, others, cfg.char_cnn.max_characters_per_token)
+    tokens = [t for s in sentences for t in s]
+    oov = [t for t in tokens if t not in known]
+    types = TokenTypes(vocab, sorted(set(oov)), cfg.char_cnn.max_characters_per_token)
     result = heldout_perplexity(BidirectionalLM(cfg, weights), types, sentences)
-    return {
-        **result,
-        "sentences": len(sentences),
-        "tokens": sum(len(s) for s in sentences),
-        "oov_rate": sum(t not in known for s in sentences for t in s) / max(1, sum(len(s) for s in sentences)),
-    }
+    return {**result, "sentences": len(sentences), "tokens": len(tokens), "oov_rate": len(oov) / len(tokens)}
