@@ -107,9 +107,12 @@ def worker_norelmo(name: str, steps: int, gpu: bool, xla: bool) -> dict:
     import tensorflow as tf
 
     from norelmo.config import TrainConfig
-    from norelmo.elmo.data import BatchMaker, corpus_types
+    from norelmo.elmo.cluster import size_cpu_thread_pools
+    from norelmo.elmo.data import XLA_TYPE_BUCKET, BatchMaker, corpus_types
     from norelmo.elmo.train import Trainer
 
+    if not gpu:
+        size_cpu_thread_pools()  # as the trainer does on CPUs
     cfg = run_config(name)
     tcfg = TrainConfig(**{**cfg.train.__dict__, "xla": xla})
     tmp = Path(tempfile.mkdtemp())
@@ -118,7 +121,13 @@ def worker_norelmo(name: str, steps: int, gpu: bool, xla: bool) -> dict:
         trainer = Trainer(cfg.model, tcfg, len(vocab), tmp / "ckpt", xla=xla)
         types = corpus_types(vocab, None, [corpus], cfg.model.char_cnn.max_characters_per_token)
         batches = BatchMaker(
-            [corpus], types, tcfg.batch_size, cfg.model.unroll_steps, cfg.model.n_negative_samples_batch, 0
+            [corpus],
+            types,
+            tcfg.batch_size,
+            cfg.model.unroll_steps,
+            cfg.model.n_negative_samples_batch,
+            0,
+            type_bucket=XLA_TYPE_BUCKET if xla else 1,
         )
         warm = 3 if name == "tiny" else 2
         start = time.perf_counter()

@@ -53,6 +53,41 @@ def test_layers_have_elmo_shapes_and_zero_lstm_output_past_the_end():
     assert [tuple(s.shape) for s in states[0][1]] == [(3, 48), (3, 16)]
 
 
+def bilm_tf_token_embedding(model, char_ids):
+    """The character CNN as bilm-tf writes it: conv + bias, max over positions, activation."""
+    w = model.weights
+    x = tf.gather(w["char_embed"], char_ids)[:, tf.newaxis]
+    pooled = []
+    for i in range(len(TINY.char_cnn.filters)):
+        conv = tf.nn.conv2d(x, w[f"CNN/W_cnn_{i}"], strides=1, padding="VALID") + w[f"CNN/b_cnn_{i}"]
+        pooled.append(tf.nn.relu(tf.reduce_max(conv, axis=[1, 2])))
+    h = tf.concat(pooled, axis=-1)
+    for k in range(TINY.char_cnn.n_highway):
+        carry = tf.sigmoid(h @ w[f"CNN_high_{k}/W_carry"] + w[f"CNN_high_{k}/b_carry"])
+        transform = tf.nn.relu(h @ w[f"CNN_high_{k}/W_transform"] + w[f"CNN_high_{k}/b_transform"])
+        h = carry * transform + (1.0 - carry) * h
+    return h @ w["CNN_proj/W_proj"] + w["CNN_proj/b_proj"]
+
+
+def test_token_embedding_and_its_gradients_equal_bilm_tf_formulation():
+    """Short words (long runs of equal padding windows, so tied maxima) and random ones alike."""
+    from norelmo.elmo.chars import token_char_ids
+
+    model = BidirectionalLM.initialized(TINY, vocab_size=None, seed=5)
+    words = ["å", "og", "kontorer", "x" * 60] + ["".join(map(chr, range(97 + k, 104 + k))) for k in range(8)]
+    ids = tf.constant(np.stack([token_char_ids(w_, 50) for w_ in words]), tf.int32)
+    names = [n for n in model.weights if not n.startswith("RNN_")]
+    variables = [model.weights[n] for n in names]
+    results = []
+    for embed in (model.token_embedding, lambda c: bilm_tf_token_embedding(model, c)):
+        with tf.GradientTape() as tape:
+            out = embed(ids)
+            loss = tf.reduce_sum(out * tf.range(1.0, 1.0 + out.shape[-1]))
+        results.append([out, *map(tf.convert_to_tensor, tape.gradient(loss, variables))])
+    for name, ours, ref in zip(["output", *names], *results, strict=True):
+        np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-5, atol=1e-5, err_msg=name)
+
+
 def test_training_lowers_the_loss_and_export_writes_loader_files(tmp_path):
     lines = [
         "Oslo er en stor by i Norge .",

@@ -23,7 +23,9 @@ import numpy as np
 from ..errors import NorelmoError
 from .chars import BOS, EOS, token_char_ids
 
-TYPE_BUCKET = 256  # distinct-type counts are padded to a multiple of this, so compiled shapes repeat
+# With XLA, distinct-type counts are padded to a multiple of this, so compiled shapes repeat;
+# without it, padding would only add character-CNN work.
+XLA_TYPE_BUCKET = 256
 
 
 class TokenTypes:
@@ -217,9 +219,10 @@ class BatchMaker:
         seed: int,
         state: str | None = None,
         heldout: int = 0,
+        type_bucket: int = 1,
     ):
         saved = json.loads(state) if state else {"step": 0, "fw": None, "bw": None}
-        self.types, self.negatives, self.seed = types, negatives, seed
+        self.types, self.negatives, self.seed, self.type_bucket = types, negatives, seed, type_bucket
         self.step = saved["step"]
         self.windows = []
         for reverse, key in ((False, "fw"), (True, "bw")):
@@ -235,7 +238,7 @@ class BatchMaker:
         inputs, following = zip(*(w.next_window() for w in self.windows), strict=False)
         inputs, targets = np.stack(inputs), self.types.targets(np.stack(following))
         distinct, positions = np.unique(inputs, return_inverse=True)
-        padded = math.ceil(len(distinct) / TYPE_BUCKET) * TYPE_BUCKET
+        padded = math.ceil(len(distinct) / self.type_bucket) * self.type_bucket
         distinct = np.concatenate([distinct, np.full(padded - len(distinct), self.types.bos, distinct.dtype)])
         rng = np.random.default_rng([self.seed, self.step, 7])
         sampled, true_exp, sampled_exp = [], [], []

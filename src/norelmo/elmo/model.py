@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from ..config import ModelConfig
 from .chars import N_CHARACTERS
+from .lstm import projected_lstm
 
 SOFTMAX_W, SOFTMAX_B = "softmax/W", "softmax/b"
 DIRECTIONS = (0, 1)  # 0 = forward LM, 1 = backward LM
@@ -109,9 +110,15 @@ class BidirectionalLM(tf.Module):
         x = tf.gather(w["char_embed"], flat)[:, tf.newaxis]  # (N, 1, chars, E)
         act = tf.nn.relu if cnn.activation == "relu" else tf.nn.tanh
         pooled = []
-        for i in range(len(cnn.filters)):
-            conv = tf.nn.conv2d(x, w[f"CNN/W_cnn_{i}"], strides=1, padding="VALID") + w[f"CNN/b_cnn_{i}"]
-            pooled.append(act(tf.reduce_max(conv, axis=[1, 2])))
+        for i, (width, _) in enumerate(cnn.filters):
+            conv = tf.nn.conv2d(x, w[f"CNN/W_cnn_{i}"], strides=1, padding="VALID")
+            # Max over positions, then the bias: the same values as bilm-tf's max(conv + b), as
+            # rounding is monotonic. max_pool's gradient kernel is far cheaper than reduce_max's;
+            # where positions tie, their windows are equal (all padding), so sending the gradient to
+            # one of them adds up to the same weight and embedding gradients as splitting it.
+            span = cnn.max_characters_per_token - width + 1
+            top = tf.nn.max_pool2d(conv, ksize=[1, span], strides=1, padding="VALID")[:, 0, 0]
+            pooled.append(act(top + w[f"CNN/b_cnn_{i}"]))
         h = tf.concat(pooled, axis=-1)
         for k in range(cnn.n_highway):
             carry = tf.sigmoid(h @ w[f"CNN_high_{k}/W_carry"] + w[f"CNN_high_{k}/b_carry"])
@@ -131,10 +138,22 @@ class BidirectionalLM(tf.Module):
         """
         lstm, w = self.cfg.lstm, self.weights
         pre = lstm_prefix(direction, layer)
-        kernel, p = w[pre + "W_0"], lstm.projection_dim
+        kernel, bias, w_proj = w[pre + "W_0"], w[pre + "B"], w[pre + "W_P_0"]
+        if mask is None and x.shape[1] is not None:
+            # Fixed-length training windows: static unroll with a batched backward pass.
+            out, *final = projected_lstm(x, kernel, bias, w_proj, *state, lstm.cell_clip, lstm.proj_clip)
+        else:
+            out, final = self._masked_lstm(x, mask, state, kernel, bias, w_proj)
+        if layer > 0 and lstm.use_skip_connections:
+            out = out + (x if mask is None else x * tf.cast(mask, x.dtype)[:, :, tf.newaxis])
+        return out, final
+
+    def _masked_lstm(self, x, mask, state, kernel, bias, w_proj):
+        """Sentences of any length: a tf.scan whose steps past a row's length keep its state."""
+        lstm, p = self.cfg.lstm, self.cfg.lstm.projection_dim
         # The input half of the gates for all steps in one matmul; only h @ W_h is sequential.
-        gates_x = tf.einsum("btp,pg->tbg", x, kernel[:p]) + w[pre + "B"]
-        w_h, w_proj = kernel[p:], w[pre + "W_P_0"]
+        gates_x = tf.einsum("btp,pg->tbg", x, kernel[:p]) + bias
+        w_h = kernel[p:]
 
         def cell(c_prev, h_prev, g_x):
             i, j, f, o = tf.split(g_x + h_prev @ w_h, 4, axis=1)
@@ -143,29 +162,17 @@ class BidirectionalLM(tf.Module):
             h = tf.clip_by_value((tf.sigmoid(o) * tf.tanh(c)) @ w_proj, -lstm.proj_clip, lstm.proj_clip)
             return c, h
 
-        if mask is None and x.shape[1] is not None:
-            # Fixed-length training windows: a static unroll that XLA schedules as one graph.
-            c, h = state
-            outputs = []
-            for t in range(x.shape[1]):
-                c, h = cell(c, h, gates_x[t])
-                outputs.append(h)
-            out, final = tf.stack(outputs, axis=1), (c, h)
-        else:
-            if mask is None:
-                mask = tf.ones(tf.shape(x)[:2], tf.bool)
-            step_mask = tf.transpose(tf.cast(mask, tf.float32))[:, :, tf.newaxis]
+        if mask is None:
+            mask = tf.ones(tf.shape(x)[:2], tf.bool)
+        step_mask = tf.transpose(tf.cast(mask, tf.float32))[:, :, tf.newaxis]
 
-            def step(carry, inputs):
-                g_x, keep = inputs
-                c, h = cell(carry[0], carry[1], g_x)
-                return keep * c + (1.0 - keep) * carry[0], keep * h + (1.0 - keep) * carry[1]
+        def step(carry, inputs):
+            g_x, keep = inputs
+            c, h = cell(carry[0], carry[1], g_x)
+            return keep * c + (1.0 - keep) * carry[0], keep * h + (1.0 - keep) * carry[1]
 
-            cs, hs = tf.scan(step, (gates_x, step_mask), initializer=state)
-            out, final = tf.transpose(hs * step_mask, [1, 0, 2]), (cs[-1], hs[-1])
-        if layer > 0 and lstm.use_skip_connections:
-            out = out + (x if mask is None else x * tf.cast(mask, x.dtype)[:, :, tf.newaxis])
-        return out, final
+        cs, hs = tf.scan(step, (gates_x, step_mask), initializer=state)
+        return tf.transpose(hs * step_mask, [1, 0, 2]), (cs[-1], hs[-1])
 
     def lstm_stack(self, direction, x, mask, states, dropout_rate=0.0, dropout_seed=None, rows=None):
         """All LSTM layers of one direction; returns every layer's outputs and the new states.

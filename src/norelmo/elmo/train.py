@@ -19,7 +19,7 @@ from ..config import ModelConfig, TrainConfig
 from ..errors import NorelmoError
 from ..text.vocab import read_vocabulary
 from .cluster import make_workers
-from .data import Batch, BatchMaker, corpus_types, heldout_sentences
+from .data import XLA_TYPE_BUCKET, Batch, BatchMaker, corpus_types, heldout_sentences
 from .export import load_model_dir
 from .model import (
     DIRECTIONS,
@@ -341,7 +341,15 @@ def train_bilm(
     heldout = heldout_sentences(token_files, train_cfg.heldout_sentences)
     batches = prefetched(
         BatchMaker(
-            token_files, types, b, t, model_cfg.n_negative_samples_batch, train_cfg.seed, saved_state, len(heldout)
+            token_files,
+            types,
+            b,
+            t,
+            model_cfg.n_negative_samples_batch,
+            train_cfg.seed,
+            saved_state,
+            len(heldout),
+            type_bucket=XLA_TYPE_BUCKET if xla else 1,
         )
     )
     writer = tf.summary.create_file_writer(str(log_dir / "tensorboard")) if workers.chief else None
