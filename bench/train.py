@@ -128,6 +128,7 @@ def worker_norelmo(name: str, steps: int, gpu: bool, xla: bool) -> dict:
             cfg.model.n_negative_samples_batch,
             0,
             type_bucket=XLA_TYPE_BUCKET if xla else 1,
+            widest_filter=None if xla else max(width for width, _ in cfg.model.char_cnn.filters),
         )
         warm = 3 if name == "tiny" else 2
         start = time.perf_counter()
@@ -187,7 +188,7 @@ def worker_bilm_tf(name: str, steps: int, gpu: bool) -> dict:
 
         def run_once(state):
             batch = next(batches)
-            chars = batch.type_chars[batch.positions]
+            chars = batch.short_chars[batch.positions]  # no widest_filter: all types, full width
             feed = dict(zip(model.init_lstm_state, state, strict=True))
             feed.update(
                 {
@@ -231,8 +232,8 @@ def main() -> None:
         print("RESULT " + json.dumps(out), flush=True)
         return
 
-    def measure(worker: str, config: str = "", steps: int = 0) -> dict:
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    def measure(worker: str, config: str = "", steps: int = 0, extra_env: dict | None = None) -> dict:
+        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", **(extra_env or {}))
         if worker == "bilm-tf":
             env["TF_USE_LEGACY_KERAS"] = "1"
         if not a.gpu:
@@ -249,7 +250,7 @@ def main() -> None:
     peak = measure("matmul")["flops"]
     device = "GPU" if a.gpu else f"CPU ({os.cpu_count()} cores)"
     print(f"device: {device}; fp32 matmul peak measured: {peak / 1e9:.1f} GFLOP/s; text: {text}")
-    header = f"{'config':<7}{'implementation':<22}{'tokens/s':>10}{'MFU':>8}{'peak RSS GiB':>14}{'vs bilm-tf':>12}"
+    header = f"{'config':<7}{'implementation':<26}{'tokens/s':>10}{'MFU':>8}{'peak RSS GiB':>14}{'vs bilm-tf':>12}"
     print(header)
     rows = []
     for config in a.configs.split(","):
@@ -258,12 +259,17 @@ def main() -> None:
         results = {"norelmo TF2" + (" +XLA" if a.gpu and not a.no_xla else ""): measure("norelmo", config, steps)}
         if not a.no_baseline:
             results["bilm-tf TF1 graph"] = measure("bilm-tf", config, steps)
+            if not a.gpu:
+                # How much of the gain is thread-pool sizing alone: bilm-tf run with norelmo's pools.
+                cores = len(os.sched_getaffinity(0))
+                pools = {"TF_NUM_INTEROP_THREADS": str(cores), "TF_NUM_INTRAOP_THREADS": str(max(1, cores // 2))}
+                results["bilm-tf, norelmo's pools"] = measure("bilm-tf", config, steps, pools)
         base = results.get("bilm-tf TF1 graph", {}).get("tokens_per_s")
         for impl, r in results.items():
             ratio = f"{r['tokens_per_s'] / base:.2f}x" if base else "-"
             mfu = r["tokens_per_s"] * flops / peak
             rss = r["peak_rss_mib"] / 1024
-            print(f"{config:<7}{impl:<22}{r['tokens_per_s']:>10.0f}{mfu:>8.1%}{rss:>14.2f}{ratio:>12}")
+            print(f"{config:<7}{impl:<26}{r['tokens_per_s']:>10.0f}{mfu:>8.1%}{rss:>14.2f}{ratio:>12}")
             rows.append({"config": config, "implementation": impl, "mfu": mfu, **r})
     if a.json:
         a.json.write_text(json.dumps({"device": device, "matmul_flops": peak, "rows": rows}, indent=2))

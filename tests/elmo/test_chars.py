@@ -34,3 +34,22 @@ def test_sentence_adds_markers_and_caches():
     assert ids.shape == (4, 12)
     assert ids[0, 1] == 256 and ids[-1, 1] == 257
     assert chars("Oslo") is chars("Oslo")
+
+
+def test_batch_groups_give_every_position_its_token_characters(tmp_path):
+    """Short and long groups, each cut to its width, still hold each input token's characters."""
+    from norelmo.elmo.data import BatchMaker, corpus_types
+
+    words = "i og på kontorbygningene Oslo sjøen " + "x" * 60
+    (tmp_path / "t.txt").write_text((words + "\n") * 30, encoding="utf-8")
+    vocab = ["<S>", "</S>", "<UNK>", "i", "og"]
+    types = corpus_types(vocab, None, [tmp_path / "t.txt"], 50)
+    plain = BatchMaker([tmp_path / "t.txt"], types, 4, 5, 2, seed=1)
+    split = BatchMaker([tmp_path / "t.txt"], types, 4, 5, 2, seed=1, widest_filter=4)
+    for _ in range(6):
+        a, b = next(plain), next(split)
+        widths = b.short_chars.shape[1], b.long_chars.shape[1]
+        assert widths[0] < 50 and widths[1] <= 50
+        groups = (b.short_chars, b.long_chars)
+        padded = [np.pad(g, [(0, 0), (0, 50 - g.shape[1])], constant_values=PAD_CHAR) for g in groups]
+        np.testing.assert_array_equal(np.concatenate(padded)[b.positions], a.short_chars[a.positions])

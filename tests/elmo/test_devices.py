@@ -28,7 +28,7 @@ types = corpus_types(vocab, None, [tmp / "t.txt"], 50)
 results, trainers = {}, {}
 for name, devices in (("one", None), ("two", ["/cpu:0", "/cpu:1"])):
     trainer = Trainer(TINY, TINY_TRAIN, len(vocab), tmp / name, devices=devices)
-    batches = BatchMaker([tmp / "t.txt"], types, TINY_TRAIN.batch_size, TINY.unroll_steps, 16, 3)
+    batches = BatchMaker([tmp / "t.txt"], types, TINY_TRAIN.batch_size, TINY.unroll_steps, 16, 3, widest_filter=3)
     losses = [trainer.train_step(next(batches))[0] for _ in range(12)]
     results[name] = ({n: v.numpy() for n, v in trainer.model.weights.items()}, losses)
     trainers[name] = trainer

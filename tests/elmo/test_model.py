@@ -88,6 +88,32 @@ def test_token_embedding_and_its_gradients_equal_bilm_tf_formulation():
         np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-5, atol=1e-5, err_msg=name)
 
 
+def test_cnn_over_short_and_long_groups_cut_to_their_widths_equals_the_full_width():
+    """Cutting the padding columns (chars.split_short_long) changes neither outputs nor gradients."""
+    from norelmo.elmo.chars import split_short_long, token_char_ids
+
+    model = BidirectionalLM.initialized(TINY, vocab_size=None, seed=7)
+    words = ["<S>", "i", "og", "kontorer", "kontorbygningene", "x" * 60, "æ" * 30, "Oslo", ".", "sjøen"]
+    full = np.stack([token_char_ids(w_, 50) for w_ in words]).astype(np.int32)
+    short, long, short_width, long_width = split_short_long(full, widest_filter=3)
+    assert short_width < 50 and long_width == 50  # the 60-byte token needs every column
+    assert {words[i] for i in long} == {"kontorbygningene", "x" * 60, "æ" * 30}
+    order = np.concatenate([short, long])
+    names = [n for n in model.weights if not n.startswith("RNN_")]
+    weight = tf.random.stateless_normal([len(words), 16], [1, 2])
+    results = []
+    for groups in ([full], [full[short, :short_width], full[long, :long_width]]):
+        with tf.GradientTape() as tape:
+            out = tf.concat([model.token_embedding(tf.constant(g)) for g in groups], axis=0)
+            if len(groups) == 2:  # back to the words' order
+                out = tf.gather(out, np.argsort(order))
+            loss = tf.reduce_sum(out * weight)
+        grads = tape.gradient(loss, [model.weights[n] for n in names])
+        results.append([out, *map(tf.convert_to_tensor, grads)])
+    for name, cut, ref in zip(["output", *names], *results, strict=True):
+        np.testing.assert_allclose(cut.numpy(), ref.numpy(), rtol=1e-5, atol=1e-5, err_msg=name)
+
+
 def test_training_lowers_the_loss_and_export_writes_loader_files(tmp_path):
     lines = [
         "Oslo er en stor by i Norge .",

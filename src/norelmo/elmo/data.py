@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import NorelmoError
-from .chars import BOS, EOS, token_char_ids
+from .chars import BOS, EOS, split_short_long, token_char_ids
 
 # With XLA, distinct-type counts are padded to a multiple of this, so compiled shapes repeat;
 # without it, padding would only add character-CNN work.
@@ -197,8 +197,11 @@ class Batch:
     """One training step's inputs, for both directions (axis 0: forward, backward)."""
 
     step: int  # 0-based index of this batch in the run
-    type_chars: np.ndarray  # (U, max_chars) character ids of the distinct types, padded to a bucket
-    positions: np.ndarray  # (2, batch, unroll) index into type_chars of each input token
+    # Character ids of the batch's distinct types, short ones and long ones, each group cut to its
+    # own width (see BatchMaker); neither is empty (a spare <S> row fills in).
+    short_chars: np.ndarray  # (U1, width1)
+    long_chars: np.ndarray  # (U2, width2)
+    positions: np.ndarray  # (2, batch, unroll) index into [short_chars; long_chars] of each input token
     targets: np.ndarray  # (2, batch, unroll) softmax ids of the next tokens
     true_expected: np.ndarray  # (2, batch, unroll) sampler's expected count of each target
     sampled: np.ndarray  # (2, negatives) sampled softmax ids
@@ -220,9 +223,14 @@ class BatchMaker:
         state: str | None = None,
         heldout: int = 0,
         type_bucket: int = 1,
+        widest_filter: int | None = None,
     ):
+        """`widest_filter` (the character CNN's): split the distinct types into short and long ones,
+        each cut to the columns that matter (chars.split_short_long). None: every type in
+        short_chars at max_characters_per_token, padded to a multiple of `type_bucket` rows."""
         saved = json.loads(state) if state else {"step": 0, "fw": None, "bw": None}
         self.types, self.negatives, self.seed, self.type_bucket = types, negatives, seed, type_bucket
+        self.widest_filter = widest_filter
         self.step = saved["step"]
         self.windows = []
         for reverse, key in ((False, "fw"), (True, "bw")):
@@ -238,8 +246,7 @@ class BatchMaker:
         inputs, following = zip(*(w.next_window() for w in self.windows), strict=False)
         inputs, targets = np.stack(inputs), self.types.targets(np.stack(following))
         distinct, positions = np.unique(inputs, return_inverse=True)
-        padded = math.ceil(len(distinct) / self.type_bucket) * self.type_bucket
-        distinct = np.concatenate([distinct, np.full(padded - len(distinct), self.types.bos, distinct.dtype)])
+        short_chars, long_chars, positions = self._type_chars(distinct, positions)
         rng = np.random.default_rng([self.seed, self.step, 7])
         sampled, true_exp, sampled_exp = [], [], []
         for d in range(2):
@@ -251,7 +258,8 @@ class BatchMaker:
         state = json.dumps({"step": self.step, "fw": self.windows[0].state(), "bw": self.windows[1].state()})
         return Batch(
             step=self.step - 1,
-            type_chars=self.types.chars[distinct].astype(np.int32),
+            short_chars=short_chars,
+            long_chars=long_chars,
             positions=positions.reshape(inputs.shape).astype(np.int32),
             targets=targets,
             true_expected=np.stack(true_exp),
@@ -259,6 +267,25 @@ class BatchMaker:
             sampled_expected=np.stack(sampled_exp),
             state=state,
         )
+
+    def _type_chars(self, distinct: np.ndarray, positions: np.ndarray):
+        """Character ids of the two groups, and `positions` renumbered to index [short; long]."""
+        chars = self.types.chars[distinct].astype(np.int32)
+        spare = self.types.chars[self.types.bos].astype(np.int32)[np.newaxis]
+        if self.widest_filter is None:
+            padded = math.ceil(len(distinct) / self.type_bucket) * self.type_bucket
+            chars = np.concatenate([chars, np.repeat(spare, padded - len(distinct), axis=0)])
+            return chars, spare, positions
+        short, long, short_width, long_width = split_short_long(chars, self.widest_filter)
+        new_index = np.empty(len(distinct), np.int64)
+        new_index[np.concatenate([short, long])] = np.arange(len(distinct))
+        short_chars, long_chars = chars[short, :short_width], chars[long, :long_width]
+        if not len(short):
+            short_chars = spare[:, :short_width]
+            new_index += 1
+        if not len(long):
+            long_chars = spare[:, :long_width]
+        return short_chars, long_chars, new_index[positions]
 
 
 def corpus_types(vocab: list[str], counts_tsv: Path | None, token_files: list[Path], max_chars: int) -> TokenTypes:

@@ -27,58 +27,64 @@ def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip:
     @tf.custom_gradient
     def layer(x, kernel, bias, w_proj, c0, h0):
         w_x, w_h = kernel[:p], kernel[p:]
-        steps, rows = x.shape[1], tf.shape(x)[0]
+        d, steps, rows = w_proj.shape[0], x.shape[1], tf.shape(x)[0]
         # Time-major 2-D matrices, so that every batched product is one plain matmul.
         x_2d = tf.reshape(tf.transpose(x, [1, 0, 2]), [-1, p])  # (T*B, P)
-        gates_x = tf.reshape(x_2d @ w_x + bias, [steps, rows, -1])
+        # The forget bias of 1 goes into the bias once instead of into every step.
+        forget_bias = tf.concat([tf.zeros([2 * d]), tf.ones([d]), tf.zeros([d])], axis=0)
+        gates_x = tf.reshape(x_2d @ w_x + (bias + tf.cast(forget_bias, bias.dtype)), [steps, rows, -1])
         c, h = c0, h0
-        hs, cs, h_in, acts, c_kept, h_kept = [], [c0], [], [], [], []
+        h_in, acts, c_raws, h_raws = [], [], [], []
         for g_x in tf.unstack(gates_x):
             i, j, f, o = tf.split(g_x + h @ w_h, 4, axis=1)
-            si, tj, sf, so = tf.sigmoid(i), tf.tanh(j), tf.sigmoid(f + 1.0), tf.sigmoid(o)
+            si, tj, sf, so = tf.sigmoid(i), tf.tanh(j), tf.sigmoid(f), tf.sigmoid(o)
             c_raw = sf * c + si * tj
             c = tf.clip_by_value(c_raw, -cell_clip, cell_clip)
             h_in.append(h)
             h_raw = (so * tf.tanh(c)) @ w_proj
             h = tf.clip_by_value(h_raw, -proj_clip, proj_clip)
             acts.append((si, tj, sf, so))
-            cs.append(c)
-            c_kept.append(tf.abs(c_raw) <= cell_clip)
-            h_kept.append(tf.abs(h_raw) <= proj_clip)
-            hs.append(h)
-        outputs = tf.stack(hs, axis=1)
+            c_raws.append(c_raw)
+            h_raws.append(h_raw)
+        outputs = tf.transpose(tf.stack(h_in[1:] + [h]), [1, 0, 2])
 
         def backward(d_out, d_c, d_h):
-            # Derivative factors for all steps at once: (T, B, D) each.
+            # Everything that does not depend on the recurrence, for all steps at once: (T, B, D).
             si, tj, sf, so = (tf.stack(a) for a in zip(*acts, strict=True))
-            c_prev, c_all = tf.stack(cs[:-1]), tf.stack(cs[1:])
+            c_raw = tf.stack(c_raws)
+            c_all = tf.clip_by_value(c_raw, -cell_clip, cell_clip)  # the forward's c, recomputed
+            c_prev = tf.concat([c0[tf.newaxis], c_all[:-1]], axis=0)
             tc = tf.tanh(c_all)
-            m = so * tc
-            # dL/dc_raw -> gates i, j, f (stacked like the packed gates), and dL/dm -> gate o, cell
-            from_c = tf.stack([tj * si * (1 - si), si * (1 - tj * tj), c_prev * sf * (1 - sf)], axis=2)
-            o_factor = tc * so * (1 - so)
+            # dL/dc_raw times these gives the gradients of gates i, j, f; dL/dm times the last, gate o.
+            gate_factors = tf.concat(
+                [tj * si * (1 - si), si * (1 - tj * tj), c_prev * sf * (1 - sf), tc * so * (1 - so)], axis=2
+            )  # (T, B, 4D)
             m_to_c = so * (1 - tc * tc)
-            d_outs = tf.unstack(tf.transpose(d_out, [1, 0, 2]))
+            # A clip passes the gradient where the value lies within its bounds, bounds included.
+            c_kept = tf.abs(c_raw) <= cell_clip
+            h_kept = tf.abs(tf.stack(h_raws)) <= proj_clip
+            # One unstack per tensor: indexing each step would be an op per step.
+            d_outs, factors_t, m_to_c_t, sf_t, c_kept_t, h_kept_t = (
+                tf.unstack(v) for v in (tf.transpose(d_out, [1, 0, 2]), gate_factors, m_to_c, sf, c_kept, h_kept)
+            )
             w_h_t, w_proj_t = tf.transpose(w_h), tf.transpose(w_proj)
             # A final state that nothing downstream uses has no gradient.
             dc = tf.zeros_like(c0) if d_c is None else d_c
             dh = tf.zeros_like(h0) if d_h is None else d_h
-            d_gates, d_h_raw = [None] * len(hs), [None] * len(hs)
-            for t in reversed(range(len(hs))):
-                dh_raw = tf.where(h_kept[t], d_outs[t] + dh, 0.0)
-                dm = dh_raw @ w_proj_t
-                dc = tf.where(c_kept[t], dc + dm * m_to_c[t], 0.0)
-                d_ijf = tf.reshape(dc[:, tf.newaxis] * from_c[t], [-1, 3 * dc.shape[-1]])
-                d_gates[t] = tf.concat([d_ijf, dm * o_factor[t]], axis=1)
-                d_h_raw[t] = dh_raw
-                dc = dc * sf[t]
+            d_gates, d_h_raw = [None] * steps, [None] * steps
+            for t in reversed(range(steps)):
+                d_h_raw[t] = tf.where(h_kept_t[t], d_outs[t] + dh, 0.0)
+                dm = d_h_raw[t] @ w_proj_t
+                dc = tf.where(c_kept_t[t], dc + dm * m_to_c_t[t], 0.0)
+                d_gates[t] = tf.concat([dc, dc, dc, dm], axis=1) * factors_t[t]
+                dc = dc * sf_t[t]
                 dh = d_gates[t] @ w_h_t
             d_gates = tf.concat(d_gates, axis=0)  # (T*B, 4D)
             d_x = tf.transpose(tf.reshape(tf.matmul(d_gates, w_x, transpose_b=True), [steps, rows, p]), [1, 0, 2])
             d_w_x = tf.matmul(x_2d, d_gates, transpose_a=True)
             d_w_h = tf.matmul(tf.concat(h_in, axis=0), d_gates, transpose_a=True)
             d_bias = tf.reduce_sum(d_gates, axis=0)
-            m_2d = tf.reshape(m, [-1, m.shape[-1]])
+            m_2d = tf.reshape(so * tc, [-1, d])
             d_w_proj = tf.matmul(m_2d, tf.concat(d_h_raw, axis=0), transpose_a=True)
             return d_x, tf.concat([d_w_x, d_w_h], axis=0), d_bias, d_w_proj, dc, dh
 

@@ -103,20 +103,25 @@ class BidirectionalLM(tf.Module):
 
     # -- token embedding -------------------------------------------------------------------
     def token_embedding(self, char_ids: tf.Tensor) -> tf.Tensor:
-        """(..., max_chars) character ids in 0..260 -> (..., projection_dim) token vectors."""
+        """(..., chars) character ids in 0..260 -> (..., projection_dim) token vectors.
+
+        `chars` is max_characters_per_token, or fewer leading columns cut by chars.needed_width
+        (same output, less work); it must be known when the graph is built.
+        """
         cnn, w = self.cfg.char_cnn, self.weights
+        width = char_ids.shape[-1]
         lead = tf.shape(char_ids)[:-1]
-        flat = tf.reshape(char_ids, [-1, cnn.max_characters_per_token])
+        flat = tf.reshape(char_ids, [-1, width])
         x = tf.gather(w["char_embed"], flat)[:, tf.newaxis]  # (N, 1, chars, E)
         act = tf.nn.relu if cnn.activation == "relu" else tf.nn.tanh
         pooled = []
-        for i, (width, _) in enumerate(cnn.filters):
+        for i, (filter_width, _) in enumerate(cnn.filters):
             conv = tf.nn.conv2d(x, w[f"CNN/W_cnn_{i}"], strides=1, padding="VALID")
             # Max over positions, then the bias: the same values as bilm-tf's max(conv + b), as
             # rounding is monotonic. max_pool's gradient kernel is far cheaper than reduce_max's;
             # where positions tie, their windows are equal (all padding), so sending the gradient to
             # one of them adds up to the same weight and embedding gradients as splitting it.
-            span = cnn.max_characters_per_token - width + 1
+            span = width - filter_width + 1
             top = tf.nn.max_pool2d(conv, ksize=[1, span], strides=1, padding="VALID")[:, 0, 0]
             pooled.append(act(top + w[f"CNN/b_cnn_{i}"]))
         h = tf.concat(pooled, axis=-1)
@@ -174,17 +179,16 @@ class BidirectionalLM(tf.Module):
         cs, hs = tf.scan(step, (gates_x, step_mask), initializer=state)
         return tf.transpose(hs * step_mask, [1, 0, 2]), (cs[-1], hs[-1])
 
-    def lstm_stack(self, direction, x, mask, states, dropout_rate=0.0, dropout_seed=None, rows=None):
+    def lstm_stack(self, direction, x, mask, states, dropout=None):
         """All LSTM layers of one direction; returns every layer's outputs and the new states.
 
-        Dropout on each layer's input, as bilm-tf's DropoutWrapper(input_keep_prob) does, is
-        stateless: `dropout_seed` (shape [2]) fixes the masks, so a resumed run repeats them.
-        `rows` = (first row, rows of the whole batch) when `x` is one replica's slice of a batch.
+        `dropout` (training only): per layer, a tensor that scales that layer's input, as bilm-tf's
+        DropoutWrapper(input_keep_prob) drops it (see dropout_scales).
         """
         outputs, new_states = [], []
         for layer in range(self.cfg.lstm.n_layers):
-            if dropout_rate > 0:
-                x = batch_dropout(x, dropout_rate, dropout_seed + [0, 1 + layer], rows)
+            if dropout is not None:
+                x = x * dropout[layer]
             x, st = self.lstm_layer(direction, layer, x, mask, states[layer])
             outputs.append(x)
             new_states.append(st)
@@ -217,16 +221,19 @@ class BidirectionalLM(tf.Module):
         return layers, [fw_states, bw_states]
 
 
-def batch_dropout(x, rate: float, seed, rows=None):
-    """Dropout whose mask depends only on the seed and a row's place in the whole batch.
+def dropout_scales(rate: float, seed, sites: list[int], rows: tuple, shape: list):
+    """Dropout for every site of a step at once: 0 where dropped, 1 / (1 - rate) where kept.
 
-    The mask is drawn for the whole batch and cut to this slice's rows, so a batch split over
-    several devices drops exactly what one device would.
+    Returns (*sites, *shape), where shape = (rows of this slice of the batch, ...). Stateless: the
+    seed (shape [2]) fixes the masks, so a resumed run repeats them. They are drawn for the whole
+    batch (`rows` = (first row of this slice, rows of the whole batch)) and cut to this slice's
+    rows, so a batch split over several devices drops exactly what one device would. One draw per
+    step, not one per site: each random op costs more than the multiplications it feeds.
     """
-    first, total = rows if rows is not None else (0, tf.shape(x)[0])
-    full = tf.concat([[total], tf.shape(x)[1:]], axis=0)
-    keep = tf.random.stateless_uniform(full, seed)[first : first + tf.shape(x)[0]] >= rate
-    return tf.where(keep, x / (1.0 - rate), 0.0)
+    first, total = rows
+    full = tf.random.stateless_uniform([*sites, total, *shape[1:]], seed)
+    mine = full[(slice(None),) * len(sites) + (slice(first, first + shape[0]),)]
+    return tf.cast(mine >= rate, tf.float32) * (1.0 / (1.0 - rate))
 
 
 def sampled_softmax_loss(weights, biases, inputs, labels, sampled, true_expected, sampled_expected):

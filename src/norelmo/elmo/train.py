@@ -26,7 +26,7 @@ from .model import (
     SOFTMAX_B,
     SOFTMAX_W,
     BidirectionalLM,
-    batch_dropout,
+    dropout_scales,
     initial_values,
     sampled_softmax_loss,
     weight_shapes,
@@ -112,7 +112,8 @@ class Trainer:
             data_state=self.data_state,
         )
         self.manager = tf.train.CheckpointManager(self.checkpoint, str(save_dir or checkpoint_dir), max_to_keep=2)
-        self._step = tf.function(self._train_step, jit_compile=xla, reduce_retracing=True)
+        self.xla = xla
+        self._steps: dict[int, tf.types.experimental.PolymorphicFunction] = {}
 
     def restore(self) -> bool:
         """Continue from the newest checkpoint if there is one."""
@@ -122,41 +123,42 @@ class Trainer:
             return True
         return False
 
-    def _train_step(self, type_chars, positions, targets, true_expected, sampled, sampled_expected, step):
+    def _train_step(self, *args):
         if self.strategy is None:
-            return self._replica_step(type_chars, positions, targets, true_expected, sampled, sampled_expected, step)
-        args = (type_chars, positions, targets, true_expected, sampled, sampled_expected, step)
+            return self._replica_step(*args)
         loss, norm = self.strategy.run(self._replica_step, args=args)
         return self.strategy.experimental_local_results(loss)[0], self.strategy.experimental_local_results(norm)[0]
 
-    def _replica_step(self, type_chars, positions, targets, true_expected, sampled, sampled_expected, step):
+    def _replica_step(self, short_chars, long_chars, positions, targets, true_exp, sampled, sampled_exp, step):
         """One update, computed on this replica's rows of the batch (all rows with one device)."""
         cfg, p, b = self.cfg, self.cfg.lstm.projection_dim, self.train_cfg.batch_size
         ctx = tf.distribute.get_replica_context()
         n = ctx.num_replicas_in_sync
         first = ctx.replica_id_in_sync_group * (b // n)
         mine = slice(None), slice(first, first + b // n)  # (direction, rows)
-        seed = tf.stack([tf.cast(self.train_cfg.seed, tf.int64), step * 8])
+        seed = tf.stack([tf.cast(self.train_cfg.seed, tf.int64), step])
+        layers, t = cfg.lstm.n_layers, cfg.unroll_steps
+        # Per direction: each LSTM layer's input, then the top layer's output (before the softmax).
+        dropout = None
+        if cfg.dropout > 0:
+            dropout = dropout_scales(cfg.dropout, seed, [2, layers + 1], (first, b), [b // n, t, p])
         with tf.GradientTape() as tape:
             # The character CNN runs once per distinct type of the batch, for both directions.
-            type_vectors = self.model.token_embedding(type_chars)
+            type_vectors = tf.concat([self.model.token_embedding(c) for c in (short_chars, long_chars)], axis=0)
             losses, new_states = [], []
             for d in DIRECTIONS:
                 x = tf.gather(type_vectors, positions[mine][d])
                 states = [(c[first : first + b // n], h[first : first + b // n]) for c, h in self.states[d]]
-                dir_seed = seed + [0, 4 * d]
-                outputs, st = self.model.lstm_stack(d, x, None, states, cfg.dropout, dir_seed, (first, b))
-                top = outputs[-1]
-                if cfg.dropout > 0:
-                    top = batch_dropout(top, cfg.dropout, dir_seed + [0, 3], (first, b))
+                outputs, st = self.model.lstm_stack(d, x, None, states, None if dropout is None else dropout[d])
+                top = outputs[-1] if dropout is None else outputs[-1] * dropout[d, layers]
                 per_token = sampled_softmax_loss(
                     self.model.weights[SOFTMAX_W],
                     self.model.weights[SOFTMAX_B],
                     tf.reshape(top, [-1, p]),
                     tf.reshape(targets[mine][d], [-1]),
                     sampled[d],
-                    tf.reshape(true_expected[mine][d], [-1]),
-                    sampled_expected[d],
+                    tf.reshape(true_exp[mine][d], [-1]),
+                    sampled_exp[d],
                 )
                 losses.append(tf.reduce_mean(per_token))
                 new_states.append(st)
@@ -185,10 +187,26 @@ class Trainer:
         tf.cond(tf.math.is_finite(loss), apply, lambda: tf.constant(False))
         return loss, norm
 
+    def _step_for(self, widths: tuple[int, int]):
+        """The compiled step for batches whose two groups of character ids have these widths.
+
+        The character CNN's max-pooling needs its width when the graph is built; batches come in a
+        few widths (chars.split_short_long), so each pair gets its own graph.
+        """
+        if widths not in self._steps:
+
+            def step(short_chars, long_chars, *rest):
+                short_chars = tf.ensure_shape(short_chars, [None, widths[0]])
+                return self._train_step(short_chars, tf.ensure_shape(long_chars, [None, widths[1]]), *rest)
+
+            self._steps[widths] = tf.function(step, jit_compile=self.xla, reduce_retracing=True)
+        return self._steps[widths]
+
     def train_step(self, batch: Batch) -> tuple[float, float]:
         """One update; a non-finite loss leaves weights, states and step untouched."""
-        loss, norm = self._step(
-            batch.type_chars,
+        loss, norm = self._step_for((int(batch.short_chars.shape[1]), int(batch.long_chars.shape[1])))(
+            batch.short_chars,
+            batch.long_chars,
             batch.positions,
             batch.targets,
             batch.true_expected,
@@ -211,7 +229,8 @@ def prefetched(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
     """
     spec = {
         "step": tf.TensorSpec([], tf.int64),
-        "type_chars": tf.TensorSpec([None, None], tf.int32),
+        "short_chars": tf.TensorSpec([None, None], tf.int32),
+        "long_chars": tf.TensorSpec([None, None], tf.int32),
         "positions": tf.TensorSpec([2, None, None], tf.int32),
         "targets": tf.TensorSpec([2, None, None], tf.int32),
         "true_expected": tf.TensorSpec([2, None, None], tf.float32),
@@ -350,6 +369,8 @@ def train_bilm(
             saved_state,
             len(heldout),
             type_bucket=XLA_TYPE_BUCKET if xla else 1,
+            # XLA compiles each shape anew, so there the widths stay fixed.
+            widest_filter=None if xla else max(width for width, _ in model_cfg.char_cnn.filters),
         )
     )
     writer = tf.summary.create_file_writer(str(log_dir / "tensorboard")) if workers.chief else None
