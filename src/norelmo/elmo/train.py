@@ -194,12 +194,16 @@ class Trainer:
         few widths (chars.split_short_long), so each pair gets its own graph.
         """
         if widths not in self._steps:
-
-            def step(short_chars, long_chars, *rest):
-                short_chars = tf.ensure_shape(short_chars, [None, widths[0]])
-                return self._train_step(short_chars, tf.ensure_shape(long_chars, [None, widths[1]]), *rest)
-
-            self._steps[widths] = tf.function(step, jit_compile=self.xla, reduce_retracing=True)
+            # Rows vary from batch to batch; a signature with them unknown keeps them from retracing.
+            signature = [
+                tf.TensorSpec([None, widths[0]], tf.int32),
+                tf.TensorSpec([None, widths[1]], tf.int32),
+                *(tf.TensorSpec([2, None, None], dtype) for dtype in (tf.int32, tf.int32, tf.float32)),
+                tf.TensorSpec([2, None], tf.int32),
+                tf.TensorSpec([2, None], tf.float32),
+                tf.TensorSpec([], tf.int64),
+            ]
+            self._steps[widths] = tf.function(self._train_step, input_signature=signature, jit_compile=self.xla)
         return self._steps[widths]
 
     def train_step(self, batch: Batch) -> tuple[float, float]:
