@@ -51,14 +51,26 @@ def starting_values(cfg: ModelConfig, train: TrainConfig, vocab_size: int) -> di
 
 
 def apply_adagrad(var: tf.Variable, accum: tf.Variable, grad, lr: float) -> None:
-    """TF's own Adagrad kernel (no epsilon, as bilm-tf's tf.train.AdagradOptimizer).
+    """TF's own Adagrad kernels (no epsilon, as bilm-tf's tf.train.AdagradOptimizer).
 
-    Sparse gradients are applied densely: rows with a zero gradient leave both the accumulator and
-    the weight unchanged, so the result equals a sparse update, and XLA compiles it.
+    A sparse gradient (IndexedSlices with distinct rows, see summed_rows) updates only its rows; a
+    dense one with zero rows leaves those rows' weights and accumulators unchanged, so both give
+    the same result, and the dense one is what XLA and the all-reduce of several replicas take.
     """
-    tf.raw_ops.ResourceApplyAdagrad(
-        var=var.handle, accum=accum.handle, lr=lr, grad=tf.convert_to_tensor(grad), update_slots=True
-    )
+    if isinstance(grad, tf.IndexedSlices):
+        tf.raw_ops.ResourceSparseApplyAdagrad(
+            var=var.handle, accum=accum.handle, lr=lr, grad=grad.values, indices=grad.indices, update_slots=True
+        )
+    else:
+        tf.raw_ops.ResourceApplyAdagrad(var=var.handle, accum=accum.handle, lr=lr, grad=grad, update_slots=True)
+
+
+def summed_rows(grad: tf.IndexedSlices) -> tf.IndexedSlices:
+    """A gather's gradient with the rows of repeated indices summed, as TF1's optimizers sum them
+    before a sparse update; its norm is then that of the dense gradient, which clipping needs."""
+    rows, which = tf.unique(grad.indices)
+    values = tf.math.unsorted_segment_sum(grad.values, which, tf.shape(rows)[0])
+    return tf.IndexedSlices(values, rows, grad.dense_shape)
 
 
 class Trainer:
@@ -165,7 +177,13 @@ class Trainer:
             loss = 0.5 * (losses[0] + losses[1])
             # bilm-tf differentiates the per-token mean times unroll_steps; Adagrad is not scale-free.
             scaled = loss * cfg.unroll_steps
-        grads = [tf.convert_to_tensor(g) for g in tape.gradient(scaled, self.variables)]
+        grads = tape.gradient(scaled, self.variables)
+        if n > 1 or self.xla:
+            grads = [tf.convert_to_tensor(g) for g in grads]
+        else:
+            # The softmax rows of a batch's targets and negatives are a fraction of the vocabulary:
+            # updating only those (as bilm-tf does) saves a pass over the whole softmax.
+            grads = [summed_rows(g) if isinstance(g, tf.IndexedSlices) else g for g in grads]
         if n > 1:  # equal row slices: the mean of the replicas' gradients is the whole batch's
             grads = ctx.all_reduce(tf.distribute.ReduceOp.MEAN, grads)
             loss = ctx.all_reduce(tf.distribute.ReduceOp.MEAN, loss)

@@ -1,0 +1,31 @@
+"""A sparse Adagrad update of a gather's gradient equals the dense update of the same gradient."""
+
+import numpy as np
+import tensorflow as tf
+
+from norelmo.elmo.train import apply_adagrad, summed_rows
+
+
+def test_sparse_update_with_repeated_rows_equals_the_dense_one():
+    rng = np.random.default_rng(0)
+    start = rng.normal(size=(50, 4)).astype(np.float32)
+    upstream = [tf.constant(rng.normal(size=(7, 4)).astype(np.float32)) for _ in range(3)]
+    rows = tf.constant([3, 7, 3, 49, 0, 7, 3])  # repeats, as a batch's targets have
+    results = []
+    for sparse in (True, False):
+        var, accum = tf.Variable(start), tf.Variable(tf.ones_like(start))
+        for weights in upstream:
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_sum(tf.gather(var, rows) * weights)
+            grad = tape.gradient(loss, var)
+            assert isinstance(grad, tf.IndexedSlices)
+            summed = summed_rows(grad)
+            assert sorted(summed.indices.numpy().tolist()) == [0, 3, 7, 49]
+            np.testing.assert_allclose(tf.norm(summed.values), tf.norm(tf.convert_to_tensor(grad)), rtol=1e-6)
+            apply_adagrad(var, accum, summed if sparse else tf.convert_to_tensor(grad), 0.2)
+        results.append((var.numpy(), accum.numpy()))
+    (sv, sa), (dv, da) = results
+    np.testing.assert_allclose(sv, dv, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(sa, da, rtol=1e-6, atol=1e-7)
+    untouched = [r for r in range(50) if r not in (0, 3, 7, 49)]
+    np.testing.assert_array_equal(sv[untouched], start[untouched])
