@@ -60,7 +60,8 @@ def size_cpu_thread_pools() -> None:
     TensorFlow's default gives each op all cores while as many ops run at once, which oversubscribes
     them; the training graph has two independent streams throughout (the two directions) made of
     many small ops, so letting each op use half the cores runs them side by side without contention
-    (bench/train.py, tiny config on 2 cores: 73 -> 54 ms per batch; full config unchanged).
+    (on 2 cores, the tiny bench config went from 73 to 54 ms per batch; the NorELMo config within
+    noise; bench/train.py also runs bilm-tf with these pools).
     TF_NUM_INTEROP_THREADS / TF_NUM_INTRAOP_THREADS still win. Pools are sized when the runtime
     starts, so in a process that already ran TensorFlow they stay as they are.
     """
