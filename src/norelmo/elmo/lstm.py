@@ -15,6 +15,26 @@ from __future__ import annotations
 import tensorflow as tf
 
 
+def with_forget_bias(bias, dim: int):
+    """The gate bias with TF1 LSTMCell's forget bias of 1 added to the f block, once for all steps."""
+    forget = tf.concat([tf.zeros([2 * dim]), tf.ones([dim]), tf.zeros([dim])], axis=0)
+    return bias + tf.cast(forget, bias.dtype)
+
+
+def lstm_step(gates, c_prev, w_proj, cell_clip: float, proj_clip: float):
+    """One step from the full gate pre-activations (forget bias included), TF1 LSTMCell's way.
+
+    Returns the new cell and output, and what the backward pass needs: the gate activations
+    (i, j, f, o) and the cell and projection before their clips.
+    """
+    i, j, f, o = tf.split(gates, 4, axis=1)
+    si, tj, sf, so = tf.sigmoid(i), tf.tanh(j), tf.sigmoid(f), tf.sigmoid(o)
+    c_raw = sf * c_prev + si * tj
+    c = tf.clip_by_value(c_raw, -cell_clip, cell_clip)
+    h_raw = (so * tf.tanh(c)) @ w_proj
+    return c, tf.clip_by_value(h_raw, -proj_clip, proj_clip), (si, tj, sf, so), c_raw, h_raw
+
+
 def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip: float):
     """x (B, T, P) -> outputs (B, T, P), the final cell c (B, D) and the final output h (B, P).
 
@@ -30,20 +50,13 @@ def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip:
         d, steps, rows = w_proj.shape[0], x.shape[1], tf.shape(x)[0]
         # Time-major 2-D matrices, so that every batched product is one plain matmul.
         x_2d = tf.reshape(tf.transpose(x, [1, 0, 2]), [-1, p])  # (T*B, P)
-        # The forget bias of 1 goes into the bias once instead of into every step.
-        forget_bias = tf.concat([tf.zeros([2 * d]), tf.ones([d]), tf.zeros([d])], axis=0)
-        gates_x = tf.reshape(x_2d @ w_x + (bias + tf.cast(forget_bias, bias.dtype)), [steps, rows, -1])
+        gates_x = tf.reshape(x_2d @ w_x + with_forget_bias(bias, d), [steps, rows, -1])
         c, h = c0, h0
         h_in, acts, c_raws, h_raws = [], [], [], []
         for g_x in tf.unstack(gates_x):
-            i, j, f, o = tf.split(g_x + h @ w_h, 4, axis=1)
-            si, tj, sf, so = tf.sigmoid(i), tf.tanh(j), tf.sigmoid(f), tf.sigmoid(o)
-            c_raw = sf * c + si * tj
-            c = tf.clip_by_value(c_raw, -cell_clip, cell_clip)
             h_in.append(h)
-            h_raw = (so * tf.tanh(c)) @ w_proj
-            h = tf.clip_by_value(h_raw, -proj_clip, proj_clip)
-            acts.append((si, tj, sf, so))
+            c, h, act, c_raw, h_raw = lstm_step(g_x + h @ w_h, c, w_proj, cell_clip, proj_clip)
+            acts.append(act)
             c_raws.append(c_raw)
             h_raws.append(h_raw)
         outputs = tf.transpose(tf.stack(h_in[1:] + [h]), [1, 0, 2])

@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from ..config import ModelConfig
 from .chars import N_CHARACTERS
-from .lstm import projected_lstm
+from .lstm import lstm_step, projected_lstm, with_forget_bias
 
 SOFTMAX_W, SOFTMAX_B = "softmax/W", "softmax/b"
 DIRECTIONS = (0, 1)  # 0 = forward LM, 1 = backward LM
@@ -157,15 +157,11 @@ class BidirectionalLM(tf.Module):
         """Sentences of any length: a tf.scan whose steps past a row's length keep its state."""
         lstm, p = self.cfg.lstm, self.cfg.lstm.projection_dim
         # The input half of the gates for all steps in one matmul; only h @ W_h is sequential.
-        gates_x = tf.einsum("btp,pg->tbg", x, kernel[:p]) + bias
+        gates_x = tf.einsum("btp,pg->tbg", x, kernel[:p]) + with_forget_bias(bias, lstm.dim)
         w_h = kernel[p:]
 
         def cell(c_prev, h_prev, g_x):
-            i, j, f, o = tf.split(g_x + h_prev @ w_h, 4, axis=1)
-            c = tf.sigmoid(f + 1.0) * c_prev + tf.sigmoid(i) * tf.tanh(j)
-            c = tf.clip_by_value(c, -lstm.cell_clip, lstm.cell_clip)
-            h = tf.clip_by_value((tf.sigmoid(o) * tf.tanh(c)) @ w_proj, -lstm.proj_clip, lstm.proj_clip)
-            return c, h
+            return lstm_step(g_x + h_prev @ w_h, c_prev, w_proj, lstm.cell_clip, lstm.proj_clip)[:2]
 
         if mask is None:
             mask = tf.ones(tf.shape(x)[:2], tf.bool)
