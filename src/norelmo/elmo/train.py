@@ -33,6 +33,17 @@ from .model import (
 )
 
 METRICS = "metrics.jsonl"
+# The tensors of a Batch as the compiled step and the tf.data pipeline take them.
+BATCH_SPEC = {
+    "short_chars": tf.TensorSpec([None, None], tf.int32),
+    "long_chars": tf.TensorSpec([None, None], tf.int32),
+    "positions": tf.TensorSpec([2, None, None], tf.int32),
+    "targets": tf.TensorSpec([2, None, None], tf.int32),
+    "true_expected": tf.TensorSpec([2, None, None], tf.float32),
+    "sampled": tf.TensorSpec([2, None], tf.int32),
+    "sampled_expected": tf.TensorSpec([2, None], tf.float32),
+    "step": tf.TensorSpec([], tf.int64),
+}
 HELDOUT = "heldout.jsonl"
 
 
@@ -125,7 +136,7 @@ class Trainer:
         )
         self.manager = tf.train.CheckpointManager(self.checkpoint, str(save_dir or checkpoint_dir), max_to_keep=2)
         self.xla = xla
-        self._steps: dict[int, tf.types.experimental.PolymorphicFunction] = {}
+        self._steps: dict[tuple[int, int], tf.types.experimental.PolymorphicFunction] = {}
 
     def restore(self) -> bool:
         """Continue from the newest checkpoint if there is one."""
@@ -213,14 +224,8 @@ class Trainer:
         """
         if widths not in self._steps:
             # Rows vary from batch to batch; a signature with them unknown keeps them from retracing.
-            signature = [
-                tf.TensorSpec([None, widths[0]], tf.int32),
-                tf.TensorSpec([None, widths[1]], tf.int32),
-                *(tf.TensorSpec([2, None, None], dtype) for dtype in (tf.int32, tf.int32, tf.float32)),
-                tf.TensorSpec([2, None], tf.int32),
-                tf.TensorSpec([2, None], tf.float32),
-                tf.TensorSpec([], tf.int64),
-            ]
+            signature = [tf.TensorSpec([None, width], tf.int32) for width in widths]
+            signature += [spec for name, spec in BATCH_SPEC.items() if not name.endswith("_chars")]
             self._steps[widths] = tf.function(self._train_step, input_signature=signature, jit_compile=self.xla)
         return self._steps[widths]
 
@@ -249,17 +254,7 @@ def prefetched(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
     time a GPU step would otherwise wait. Each batch keeps its own pipeline state, so a checkpoint
     records the position after the batch that was trained on, however far ahead the prefetch is.
     """
-    spec = {
-        "step": tf.TensorSpec([], tf.int64),
-        "short_chars": tf.TensorSpec([None, None], tf.int32),
-        "long_chars": tf.TensorSpec([None, None], tf.int32),
-        "positions": tf.TensorSpec([2, None, None], tf.int32),
-        "targets": tf.TensorSpec([2, None, None], tf.int32),
-        "true_expected": tf.TensorSpec([2, None, None], tf.float32),
-        "sampled": tf.TensorSpec([2, None], tf.int32),
-        "sampled_expected": tf.TensorSpec([2, None], tf.float32),
-        "state": tf.TensorSpec([], tf.string),
-    }
+    spec = {**BATCH_SPEC, "state": tf.TensorSpec([], tf.string)}
     failed: list[Exception] = []
 
     def generate():
