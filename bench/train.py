@@ -110,7 +110,7 @@ def worker_norelmo(name: str, steps: int, gpu: bool, xla: bool) -> dict:
 
     from norelmo.config import TrainConfig
     from norelmo.elmo.cluster import size_cpu_thread_pools
-    from norelmo.elmo.data import XLA_TYPE_BUCKET, BatchMaker, corpus_types
+    from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types
     from norelmo.elmo.train import Trainer
 
     if not gpu:
@@ -129,8 +129,7 @@ def worker_norelmo(name: str, steps: int, gpu: bool, xla: bool) -> dict:
             cfg.model.unroll_steps,
             cfg.model.n_negative_samples_batch,
             0,
-            type_bucket=XLA_TYPE_BUCKET if xla else 1,
-            widest_filter=None if xla else max(width for width, _ in cfg.model.char_cnn.filters),
+            **batch_layout(cfg.model.char_cnn.filters, xla),
         )
         batches = [next(batches) for _ in range(steps)]
         # Each pair of character widths compiles its own step once (chars.split_short_long); a long

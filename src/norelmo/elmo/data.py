@@ -28,6 +28,14 @@ from .chars import BOS, EOS, split_short_long, token_char_ids
 XLA_TYPE_BUCKET = 256
 
 
+def batch_layout(filters: list, xla: bool) -> dict:
+    """BatchMaker's shape options for a compiled step: without XLA, types are not padded and their
+    characters are cut to what the CNN needs; XLA compiles each shape anew, so there they stay fixed."""
+    if xla:
+        return {"type_bucket": XLA_TYPE_BUCKET, "widest_filter": None}
+    return {"type_bucket": 1, "widest_filter": max(width for width, _ in filters)}
+
+
 class TokenTypes:
     """Every token type of the corpus: vocabulary words first (their ids are softmax ids), then the rest.
 

@@ -19,7 +19,7 @@ from ..config import ModelConfig, TrainConfig
 from ..errors import NorelmoError
 from ..text.vocab import read_vocabulary
 from .cluster import make_workers
-from .data import XLA_TYPE_BUCKET, Batch, BatchMaker, corpus_types, heldout_sentences
+from .data import Batch, BatchMaker, batch_layout, corpus_types, heldout_sentences
 from .export import load_model_dir
 from .model import (
     DIRECTIONS,
@@ -385,9 +385,7 @@ def train_bilm(
             train_cfg.seed,
             saved_state,
             len(heldout),
-            type_bucket=XLA_TYPE_BUCKET if xla else 1,
-            # XLA compiles each shape anew, so there the widths stay fixed.
-            widest_filter=None if xla else max(width for width, _ in model_cfg.char_cnn.filters),
+            **batch_layout(model_cfg.char_cnn.filters, xla),
         )
     )
     writer = tf.summary.create_file_writer(str(log_dir / "tensorboard")) if workers.chief else None
