@@ -25,3 +25,48 @@ def test_snakemake_lint_is_clean():
 def test_code_is_linted_and_formatted(cmd):
     proc = run(str(BIN / cmd[0]), *cmd[1:])
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def package_imports() -> dict[str, set[str]]:
+    """Every norelmo module and the norelmo modules it imports, at the top or inside a function."""
+    import ast
+
+    src = ROOT / "src"
+    modules = {
+        ".".join(p.relative_to(src).with_suffix("").parts).removesuffix(".__init__"): p
+        for p in (src / "norelmo").rglob("*.py")
+    }
+    graph = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                found.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join(parent + ([base] if base else []))
+                found.add(base)
+                found.update(f"{base}.{a.name}" for a in node.names)
+        graph[name] = {m for m in found if m in modules and m != name}
+    return graph
+
+
+def test_the_package_has_no_import_cycle():
+    graph = package_imports()
+    assert len(graph) > 20 and "norelmo.elmo.export" in graph["norelmo.elmo.train"]  # the walk found them
+    state: dict[str, str] = {}
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = "open"
+        for nxt in sorted(graph[module]):
+            assert state.get(nxt) != "open", " -> ".join([*path, module, nxt])
+            if nxt not in state:
+                visit(nxt, [*path, module])
+        state[module] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [])

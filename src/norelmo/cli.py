@@ -97,6 +97,8 @@ def _embed(a) -> None:
     from .atomic import atomic_path
     from .elmo.embed import Embedder, read_sentences
 
+    if a.no_warmup:
+        print("norelmo embed: no warm-up, the first batch starts from zero LSTM states", file=sys.stderr)
     vectors = Embedder(a.model_dir, batch_size=a.batch_size).embed(
         read_sentences(a.input), layers=a.layers, warmup=not a.no_warmup
     )
@@ -197,7 +199,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--output", type=Path, required=True, help=".npy file")
     s.add_argument("--layers", choices=("average", "top", "all"), default="average")
     s.add_argument("--batch-size", type=int, default=32, help="rows whose LSTM states carry over (simple_elmo: 32)")
-    s.add_argument("--no-warmup", action="store_true", help="skip the warm-up pass over the first batch")
+    s.add_argument(
+        "--no-warmup",
+        action="store_true",
+        help="skip the warm-up pass over the first batch: its sentences then start from zero LSTM states",
+    )
     s.set_defaults(func=_embed)
     return p
 

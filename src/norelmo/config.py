@@ -127,6 +127,7 @@ class TrainConfig:
     gpus: int = 1
     nodes: int = 1
     heldout_sentences: int = 10000
+    state_resets: float = 0.1
     xla: bool | None = None
     deterministic: bool = False
     init_from: str | None = None

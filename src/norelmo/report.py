@@ -18,6 +18,7 @@ table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em; }
 th, td { border: 1px solid #cbd5e1; padding: 0.25em 0.6em; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 th { background: #f1f5f9; }
+.warning { color: #b91c1c; font-weight: 600; }
 """
 
 
@@ -64,6 +65,29 @@ def _benchmarks(results: Path) -> str:
     ]
     rows.sort(key=lambda r: -r[2])
     return _table(["rule", "jobs", "wall s (sum)", "wall s (longest job)", "peak RSS MB"], rows)
+
+
+# One direction's perplexity this many times the other's means something is wrong with that LM (or
+# with how it is scored: a healthy biLM's two directions stay within a small factor of each other).
+DIRECTION_RATIO_WARNING = 10.0
+
+
+def direction_warning(perplexity: dict) -> str | None:
+    """A warning when one direction's perplexity is over DIRECTION_RATIO_WARNING times the other's."""
+    fw, bw = perplexity["forward"], perplexity["backward"]
+    ratio = max(fw, bw) / min(fw, bw)
+    if ratio <= DIRECTION_RATIO_WARNING:
+        return None
+    worse = "backward" if bw > fw else "forward"
+    return (
+        f"Warning: the {worse} LM's perplexity is {ratio:,.0f} times the other direction's "
+        f"(forward {fw:,.4g}, backward {bw:,.4g}); that language model is broken or was scored wrongly."
+    )
+
+
+def _warning_paragraph(perplexity: dict) -> str:
+    text = direction_warning(perplexity)
+    return f"<p class='warning'>{html.escape(text)}</p>" if text else ""
 
 
 def write_summary(
@@ -123,6 +147,7 @@ def write_summary(
                 [[r["epoch"], r["step"], r["forward"], r["backward"], r["mean"]] for r in rows],
             )
         )
+        parts.append(_warning_paragraph(rows[-1]))
     parts.append("<h2>Evaluation</h2>")
     if perplexity:
         p = json.loads(Path(perplexity).read_text())
@@ -133,6 +158,9 @@ def write_summary(
                 [[p["sentences"], p["tokens"], p["forward"], p["backward"], p["mean"]]],
             )
         )
+        parts.append(_warning_paragraph(p))
+        if "protocol" in p:
+            parts.append(f"<p>Scored as {html.escape(p['protocol'])}.</p>")
     if probe:
         q = json.loads(Path(probe).read_text())
         parts.append(

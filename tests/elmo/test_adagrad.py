@@ -3,7 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
-from norelmo.elmo.train import apply_adagrad, summed_rows
+from norelmo.elmo.adagrad import apply_adagrad, summed_rows
 
 
 def test_sparse_update_with_repeated_rows_equals_the_dense_one():

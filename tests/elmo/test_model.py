@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from norelmo.elmo.export import options_json, write_model_dir
+from norelmo.elmo.export import options_json, restore_weights, write_model_dir
 from norelmo.elmo.model import BidirectionalLM, weight_shapes
-from norelmo.elmo.train import restore_weights, train_bilm
+from norelmo.elmo.train import train_bilm
 from norelmo.errors import NorelmoError
 
 from .tiny import TINY, TINY_TRAIN

@@ -11,7 +11,8 @@ import pytest
 import tensorflow as tf
 import yaml
 
-from norelmo.elmo.train import restore_weights, train_bilm
+from norelmo.elmo.export import restore_weights
+from norelmo.elmo.train import train_bilm
 from norelmo.errors import NorelmoError
 
 from ..conftest import BIN

@@ -129,6 +129,11 @@ class WindowRows:
         self.stream, self.batch_size, self.unroll_steps = stream, batch_size, unroll_steps
         self.rows = [np.array(r, np.int32) for r in rows] if rows is not None else [np.zeros(0, np.int32)] * batch_size
 
+    def restart(self, rows: np.ndarray) -> None:
+        """Drop what is left of these rows' sentences, so their next windows start at a sentence start."""
+        for r in np.flatnonzero(rows):
+            self.rows[r] = np.zeros(0, np.int32)
+
     def next_window(self) -> tuple[np.ndarray, np.ndarray]:
         """(inputs, next inputs), both (batch_size, unroll_steps) type ids."""
         b, t = self.batch_size, self.unroll_steps
@@ -214,6 +219,8 @@ class Batch:
     true_expected: np.ndarray  # (2, batch, unroll) sampler's expected count of each target
     sampled: np.ndarray  # (2, negatives) sampled softmax ids
     sampled_expected: np.ndarray  # (2, negatives)
+    # (2, batch) 1.0 where a row's LSTM state starts from zero at this batch (its window starts a sentence)
+    resets: np.ndarray
     state: str  # JSON of the pipeline position after this batch; saved with checkpoints
 
 
@@ -232,13 +239,16 @@ class BatchMaker:
         heldout: int = 0,
         type_bucket: int = 1,
         widest_filter: int | None = None,
+        state_resets: float = 0.0,
     ):
         """`widest_filter` (the character CNN's): split the distinct types into short and long ones,
         each cut to the columns that matter (chars.split_short_long). None: every type in
-        short_chars at max_characters_per_token, padded to a multiple of `type_bucket` rows."""
+        short_chars at max_characters_per_token, padded to a multiple of `type_bucket` rows.
+        `state_resets`: each row's chance per batch to start its window at a new sentence from a
+        zero LSTM state (train.state_resets)."""
         saved = json.loads(state) if state else {"step": 0, "fw": None, "bw": None}
         self.types, self.negatives, self.seed, self.type_bucket = types, negatives, seed, type_bucket
-        self.widest_filter = widest_filter
+        self.widest_filter, self.state_resets = widest_filter, state_resets
         self.step = saved["step"]
         self.windows = []
         for reverse, key in ((False, "fw"), (True, "bw")):
@@ -251,6 +261,11 @@ class BatchMaker:
 
     def __next__(self) -> Batch:
         v = self.types.n_vocab
+        resets = np.zeros((2, self.windows[0].batch_size), np.float32)
+        if self.state_resets > 0:
+            resets[:] = np.random.default_rng([self.seed, self.step, 11]).random(resets.shape) < self.state_resets
+            for rows, restarted in zip(self.windows, resets, strict=True):
+                rows.restart(restarted)
         inputs, following = zip(*(w.next_window() for w in self.windows), strict=False)
         inputs, targets = np.stack(inputs), self.types.targets(np.stack(following))
         distinct, positions = np.unique(inputs, return_inverse=True)
@@ -273,6 +288,7 @@ class BatchMaker:
             true_expected=np.stack(true_exp),
             sampled=np.stack(sampled),
             sampled_expected=np.stack(sampled_exp),
+            resets=resets,
             state=state,
         )
 

@@ -1,4 +1,5 @@
-"""The model directory that ELMo loaders read: model.hdf5 (bilm-tf layout), options.json, vocab.txt."""
+"""Weight I/O: the model directory that ELMo loaders read (model.hdf5 in bilm-tf's layout, options.json,
+vocab.txt, a TF1-named checkpoint), and the weights of the trainer's own checkpoints."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import tensorflow as tf
 from ..atomic import atomic_path, atomic_text
 from ..config import ModelConfig
 from ..errors import NorelmoError
-from .model import SOFTMAX_B, SOFTMAX_W, weight_shapes
+from .model import SOFTMAX_B, SOFTMAX_W, BidirectionalLM, weight_shapes
 
 INFERENCE_N_CHARACTERS = 262  # loaders add 1 to every character id and keep 0 for padding
 CHECKPOINT_PREFIX = "model.ckpt"
@@ -199,6 +200,16 @@ def load_model_dir(model_dir: Path, vocab_size: int | None = None) -> tuple[Mode
     return cfg, weights
 
 
+def restore_weights(model_cfg: ModelConfig, vocab_size: int, checkpoint_dir: Path) -> BidirectionalLM:
+    """The newest checkpoint's weights, softmax included."""
+    latest = tf.train.latest_checkpoint(str(checkpoint_dir))
+    if latest is None:
+        raise NorelmoError(f"{checkpoint_dir}: no training checkpoint found")
+    model = BidirectionalLM.initialized(model_cfg, vocab_size)
+    tf.train.Checkpoint(weights=model.weights).restore(latest).expect_partial().assert_existing_objects_matched()
+    return model
+
+
 def load_options(model_dir: Path) -> dict:
     path = Path(model_dir) / "options.json"
     try:
@@ -215,7 +226,6 @@ def export_run(
 ) -> None:
     """Export the newest training checkpoint of a run as a loader-ready model directory and zip."""
     from ..text.vocab import read_vocabulary
-    from .train import restore_weights
 
     n_vocab = len(read_vocabulary(vocab))
     model = restore_weights(cfg.model, n_vocab, checkpoint_dir)

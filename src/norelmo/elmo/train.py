@@ -7,17 +7,19 @@ import json
 import math
 import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
-from ..atomic import atomic_json, atomic_path
+from ..atomic import atomic_json
 from ..config import ModelConfig, TrainConfig
 from ..errors import NorelmoError
+from ..evaluate.perplexity import heldout_perplexity
+from ..plots import plot_loss
 from ..text.vocab import read_vocabulary
+from .adagrad import apply_adagrad, summed_rows
 from .cluster import make_workers
 from .data import Batch, BatchMaker, batch_layout, corpus_types, heldout_sentences
 from .export import load_model_dir
@@ -31,19 +33,9 @@ from .model import (
     sampled_softmax_loss,
     weight_shapes,
 )
+from .prefetch import BATCH_SPEC, prefetched
 
 METRICS = "metrics.jsonl"
-# The tensors of a Batch as the compiled step and the tf.data pipeline take them.
-BATCH_SPEC = {
-    "short_chars": tf.TensorSpec([None, None], tf.int32),
-    "long_chars": tf.TensorSpec([None, None], tf.int32),
-    "positions": tf.TensorSpec([2, None, None], tf.int32),
-    "targets": tf.TensorSpec([2, None, None], tf.int32),
-    "true_expected": tf.TensorSpec([2, None, None], tf.float32),
-    "sampled": tf.TensorSpec([2, None], tf.int32),
-    "sampled_expected": tf.TensorSpec([2, None], tf.float32),
-    "step": tf.TensorSpec([], tf.int64),
-}
 HELDOUT = "heldout.jsonl"
 
 
@@ -59,29 +51,6 @@ def starting_values(cfg: ModelConfig, train: TrainConfig, vocab_size: int) -> di
             )
         values.update(found)
     return values
-
-
-def apply_adagrad(var: tf.Variable, accum: tf.Variable, grad, lr: float) -> None:
-    """TF's own Adagrad kernels (no epsilon, as bilm-tf's tf.train.AdagradOptimizer).
-
-    A sparse gradient (IndexedSlices with distinct rows, see summed_rows) updates only its rows; a
-    dense one with zero rows leaves those rows' weights and accumulators unchanged, so both give
-    the same result, and the dense one is what XLA and the all-reduce of several replicas take.
-    """
-    if isinstance(grad, tf.IndexedSlices):
-        tf.raw_ops.ResourceSparseApplyAdagrad(
-            var=var.handle, accum=accum.handle, lr=lr, grad=grad.values, indices=grad.indices, update_slots=True
-        )
-    else:
-        tf.raw_ops.ResourceApplyAdagrad(var=var.handle, accum=accum.handle, lr=lr, grad=grad, update_slots=True)
-
-
-def summed_rows(grad: tf.IndexedSlices) -> tf.IndexedSlices:
-    """A gather's gradient with the rows of repeated indices summed, as TF1's optimizers sum them
-    before a sparse update; its norm is then that of the dense gradient, which clipping needs."""
-    rows, which = tf.unique(grad.indices)
-    values = tf.math.unsorted_segment_sum(grad.values, which, tf.shape(rows)[0])
-    return tf.IndexedSlices(values, rows, grad.dense_shape)
 
 
 class Trainer:
@@ -152,7 +121,7 @@ class Trainer:
         loss, norm = self.strategy.run(self._replica_step, args=args)
         return self.strategy.experimental_local_results(loss)[0], self.strategy.experimental_local_results(norm)[0]
 
-    def _replica_step(self, short_chars, long_chars, positions, targets, true_exp, sampled, sampled_exp, step):
+    def _replica_step(self, short_chars, long_chars, positions, targets, true_exp, sampled, sampled_exp, resets, step):
         """One update, computed on this replica's rows of the batch (all rows with one device)."""
         cfg, p, b = self.cfg, self.cfg.lstm.projection_dim, self.train_cfg.batch_size
         ctx = tf.distribute.get_replica_context()
@@ -171,7 +140,10 @@ class Trainer:
             losses, new_states = [], []
             for d in DIRECTIONS:
                 x = tf.gather(type_vectors, positions[mine][d])
-                states = [(c[first : first + b // n], h[first : first + b // n]) for c, h in self.states[d]]
+                keep = (1.0 - resets[mine][d])[:, tf.newaxis]  # rows that start anew from zero states
+                states = [
+                    (c[first : first + b // n] * keep, h[first : first + b // n] * keep) for c, h in self.states[d]
+                ]
                 outputs, st = self.model.lstm_stack(d, x, None, states, None if dropout is None else dropout[d])
                 top = outputs[-1] if dropout is None else outputs[-1] * dropout[d, layers]
                 per_token = sampled_softmax_loss(
@@ -239,6 +211,7 @@ class Trainer:
             batch.true_expected,
             batch.sampled,
             batch.sampled_expected,
+            batch.resets,
             tf.constant(batch.step, tf.int64),
         )
         loss = float(loss)
@@ -247,93 +220,9 @@ class Trainer:
         return loss, float(norm)
 
 
-def prefetched(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
-    """The batches through tf.data, which makes the next ones in the background while a step runs.
-
-    Making a NorELMo-size batch is about 23 ms of Python and NumPy (measured on a 2-core Xeon),
-    time a GPU step would otherwise wait. Each batch keeps its own pipeline state, so a checkpoint
-    records the position after the batch that was trained on, however far ahead the prefetch is.
-    """
-    spec = {**BATCH_SPEC, "state": tf.TensorSpec([], tf.string)}
-    failed: list[Exception] = []
-
-    def generate():
-        # tf.data would turn an error here into its own; end the data instead and raise the original below.
-        try:
-            for batch in batches:
-                yield vars(batch)
-        except Exception as exc:
-            failed.append(exc)
-
-    data = tf.data.Dataset.from_generator(generate, output_signature=spec)
-    for element in data.prefetch(depth):
-        yield Batch(
-            **{k: v for k, v in element.items() if k not in ("step", "state")},
-            step=int(element["step"]),
-            state=element["state"].numpy().decode(),
-        )
-    if failed:
-        raise failed[0]
-
-
-def heldout_perplexity(model: BidirectionalLM, types, sentences: list[list[str]], batch_size: int = 64) -> dict:
-    """Perplexity of each direction with the full softmax (not the sampled one) on unseen sentences.
-
-    Each sentence starts from zero LSTM states; targets are the next tokens including </S> (and
-    <S> for the backward model), with out-of-vocabulary targets counted as <UNK>.
-    """
-    w, b = model.weights[SOFTMAX_W], model.weights[SOFTMAX_B]
-    totals, counts = [0.0, 0.0], [0, 0]
-    for start in range(0, len(sentences), batch_size):
-        chunk = [types.encode(s) for s in sentences[start : start + batch_size]]
-        lengths = np.array([len(ids) - 1 for ids in chunk], np.int32)  # predictions per sentence
-        width = int(lengths.max())
-        for d in DIRECTIONS:
-            seqs = [ids[::-1] if d else ids for ids in chunk]
-            inputs = np.zeros((len(seqs), width), np.int32)
-            targets = np.zeros((len(seqs), width), np.int32)
-            for k, ids in enumerate(seqs):
-                inputs[k, : len(ids) - 1], targets[k, : len(ids) - 1] = ids[:-1], types.targets(ids[1:])
-            mask = tf.sequence_mask(lengths, width)
-            x = model.token_embedding(types.chars[inputs].astype(np.int32))
-            outputs, _ = model.lstm_stack(d, x, mask, model.zero_states(len(seqs))[d])
-            logits = tf.einsum("btp,vp->btv", outputs[-1], w) + b
-            loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=logits)
-            totals[d] += float(tf.reduce_sum(tf.where(mask, loss, 0.0)))
-            counts[d] += int(lengths.sum())
-    fw, bw = (math.exp(totals[d] / max(counts[d], 1)) for d in DIRECTIONS)
-    return {"forward": fw, "backward": bw, "mean": math.exp(0.5 * (math.log(fw) + math.log(bw)))}
-
-
 def _append_metrics(path: Path, record: dict) -> None:
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(record) + "\n")
-
-
-def plot_loss(metrics: Path, out: Path, heldout: Path | None = None) -> None:
-    """Training loss per batch, and the held-out full-softmax perplexity per epoch beside it."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rows = [json.loads(line) for line in metrics.read_text().splitlines() if line.strip()]
-    fig, ax = plt.subplots(figsize=(7, 4))
-    ax.plot([r["step"] for r in rows], [r["loss"] for r in rows], lw=1, label="training loss (sampled softmax)")
-    ax.set_xlabel("batch")
-    ax.set_ylabel("loss, mean of both directions")
-    ax.grid(alpha=0.3)
-    if heldout is not None and heldout.exists():
-        points = [json.loads(line) for line in heldout.read_text().splitlines() if line.strip()]
-        right = ax.twinx()
-        right.plot([p["step"] for p in points], [p["mean"] for p in points], "o-", color="tab:red", ms=3)
-        right.set_yscale("log")
-        right.set_ylabel("held-out perplexity (full softmax)", color="tab:red")
-    ax.set_title("ELMo training")
-    fig.tight_layout()
-    with atomic_path(out) as tmp:
-        fig.savefig(tmp, format="png", dpi=100)
-    plt.close(fig)
 
 
 def train_bilm(
@@ -386,6 +275,7 @@ def train_bilm(
             saved_state,
             len(heldout),
             **batch_layout(model_cfg.char_cnn.filters, xla),
+            state_resets=train_cfg.state_resets,
         )
     )
     writer = tf.summary.create_file_writer(str(log_dir / "tensorboard")) if workers.chief else None
@@ -453,13 +343,3 @@ def train_bilm(
     if metrics.exists():
         plot_loss(metrics, log_dir / "loss.png", log_dir / HELDOUT)
     return summary
-
-
-def restore_weights(model_cfg: ModelConfig, vocab_size: int, checkpoint_dir: Path) -> BidirectionalLM:
-    """The newest checkpoint's weights, softmax included."""
-    latest = tf.train.latest_checkpoint(str(checkpoint_dir))
-    if latest is None:
-        raise NorelmoError(f"{checkpoint_dir}: no training checkpoint found")
-    model = BidirectionalLM.initialized(model_cfg, vocab_size)
-    tf.train.Checkpoint(weights=model.weights).restore(latest).expect_partial().assert_existing_objects_matched()
-    return model
