@@ -217,6 +217,92 @@ def worker_bilm_tf(name: str, steps: int, gpu: bool) -> dict:
     return {"tokens_per_s": steps * b * t / elapsed}
 
 
+def export_step(name: str, out: Path, vocab_size: int) -> dict:
+    """The trainer's compiled (XLA) step for one config, as ../shared/gpu-step/export_step.py writes it.
+
+    NAME.hlo.pb (the step as an HloModuleProto, before optimization), NAME.args.npz (the batch inputs in
+    parameter order), NAME.json (tokens per step, vocabulary size, each captured variable as [role, dtype,
+    shape] in parameter order, the input shapes; for tiny also TensorFlow's loss and norm of this step),
+    NAME.vars.npz (tiny: the variables' starting values), and corpus.txt and vocab.txt for batch_speed.py.
+    run_step.py there compiles and times it with JAX's XLA on a GPU machine without TensorFlow.
+    """
+    import re
+
+    import numpy as np
+    import tensorflow as tf
+
+    from norelmo.config import TrainConfig
+    from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types
+    from norelmo.elmo.train import Trainer
+
+    cfg = run_config(name)
+    tcfg = TrainConfig(**{**cfg.train.__dict__, "xla": True})
+    tmp = Path(tempfile.mkdtemp())
+    corpus, vocab = write_corpus(tmp)
+    vocab += [f"<pad{i}>" for i in range(max(0, vocab_size - len(vocab)))]
+    trainer = Trainer(cfg.model, tcfg, len(vocab), tmp / "ckpt", xla=True)
+    types = corpus_types(vocab, None, [corpus], cfg.model.char_cnn.max_characters_per_token)
+    m = cfg.model
+    batch = next(
+        BatchMaker(
+            [corpus],
+            types,
+            tcfg.batch_size,
+            m.unroll_steps,
+            m.n_negative_samples_batch,
+            0,
+            **batch_layout(m.char_cnn.filters, True),
+            state_resets=tcfg.state_resets,
+        )
+    )
+    step, args = trainer.compiled_step(batch)
+    ir = step.experimental_get_compiler_ir(*args)
+    hlo_text = ir(stage="hlo")
+    entry = next(line for line in hlo_text.splitlines() if line.startswith("ENTRY")).split(") ->")[0]
+    params = re.findall(r"arg\d+\.\d+: (\w+)\[([\d,]*)\]", entry)
+    # Roles as run_step.py starts them without values: "step" (int64 0) also names the trainer's other
+    # counter, the steps refused after a non-finite loss, which starts at 0 as well.
+    roles = {id(v.handle): "weight:" + n for n, v in trainer.model.weights.items()}
+    roles.update({id(v.handle): "accum:" + n for n, v in trainer.accumulators.items()})
+    roles.update({id(v.handle): "state" for layers in trainer.states for pair in layers for v in pair})
+    roles.update({id(v.handle): "step" for v in (trainer.step, trainer.refused)})
+    roles[id(trainer.refused_loss.handle)] = "weight:refused_loss"
+    captured = step.get_concrete_function(*args).captured_inputs
+    variables = [
+        [roles[id(h)], dtype, [int(x) for x in shape.split(",") if x]]
+        for h, (dtype, shape) in zip(captured, params[len(args) :], strict=True)
+    ]
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.hlo.pb").write_bytes(ir(stage="hlo_serialized"))
+    np.savez(out / f"{name}.args.npz", *[np.asarray(x) for x in args])
+    meta = {
+        "tokens": tcfg.batch_size * m.unroll_steps,
+        "vocab": len(vocab),
+        "vars": variables,
+        "shapes": [list(np.shape(x)) for x in args],
+    }
+    if name == "tiny":
+        dtypes = {"f32": tf.float32, "s64": tf.int64, "s32": tf.int32}
+        values = [
+            tf.raw_ops.ReadVariableOp(resource=h, dtype=dtypes[v[1]]).numpy()
+            for h, v in zip(captured, variables, strict=True)
+        ]
+        np.savez(out / f"{name}.vars.npz", *values)
+        meta["loss"], meta["norm"] = trainer.train_step(batch)
+    (out / f"{name}.json").write_text(json.dumps(meta))
+    (out / "corpus.txt").write_bytes(corpus.read_bytes())
+    (out / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    ops = re.findall(r"= \S+ (\w[\w-]*)\(", hlo_text)
+    return {
+        "config": name,
+        "hlo_ops": len(ops),
+        "convolutions": ops.count("convolution"),
+        "dots": ops.count("dot"),
+        "variables": len(variables),
+        "shapes": meta["shapes"],
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--configs", default="tiny,full")
@@ -225,9 +311,19 @@ def main() -> None:
     ap.add_argument("--no-baseline", action="store_true", help="skip bilm-tf's TF1 graph")
     ap.add_argument("--no-xla", action="store_true", help="XLA is on with --gpu, off on CPUs (where it is slower)")
     ap.add_argument("--json", type=Path, help="also write the rows here")
+    ap.add_argument("--export-step", type=Path, metavar="DIR", help="write the XLA step for ../shared/gpu-step there")
+    ap.add_argument("--vocab-size", type=int, default=100000, help="with --export-step: pad the vocabulary to this")
     ap.add_argument("--worker", choices=["norelmo", "bilm-tf", "matmul"], help=argparse.SUPPRESS)
     ap.add_argument("--config", help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.export_step:
+        print("| config | HLO ops | convolutions | dots | variables | batch input shapes |\n|---|---|---|---|---|---|")
+        for config in a.configs.split(","):
+            r = export_step(config, a.export_step, a.vocab_size)
+            print(
+                f"| {config} | {r['hlo_ops']} | {r['convolutions']} | {r['dots']} | {r['variables']} | {r['shapes']} |"
+            )
+        return
     if a.worker:
         if a.worker == "matmul":
             out = {"flops": matmul_flops(a.gpu)}

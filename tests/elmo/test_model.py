@@ -69,11 +69,14 @@ def bilm_tf_token_embedding(model, char_ids):
     return h @ w["CNN_proj/W_proj"] + w["CNN_proj/b_proj"]
 
 
-def test_token_embedding_and_its_gradients_equal_bilm_tf_formulation():
-    """Short words (long runs of equal padding windows, so tied maxima) and random ones alike."""
+@pytest.mark.parametrize("as_matmul", [False, True])
+def test_token_embedding_and_its_gradients_equal_bilm_tf_formulation(as_matmul):
+    """Short words (long runs of equal padding windows, so tied maxima) and random ones alike, with the
+    convolutions as convolutions (CPUs) and as matmuls over the unfolded windows (GPUs, XLA)."""
     from norelmo.elmo.chars import token_char_ids
 
     model = BidirectionalLM.initialized(TINY, vocab_size=None, seed=5)
+    model.cnn_as_matmul = as_matmul
     words = ["å", "og", "kontorer", "x" * 60] + ["".join(map(chr, range(97 + k, 104 + k))) for k in range(8)]
     ids = tf.constant(np.stack([token_char_ids(w_, 50) for w_ in words]), tf.int32)
     names = [n for n in model.weights if not n.startswith("RNN_")]

@@ -23,17 +23,28 @@ import numpy as np
 from ..errors import NorelmoError
 from .chars import BOS, EOS, split_short_long, token_char_ids
 
-# With XLA, distinct-type counts are padded to a multiple of this, so compiled shapes repeat;
-# without it, padding would only add character-CNN work.
-XLA_TYPE_BUCKET = 256
+# With XLA every shape compiles anew (30-40 s for the NorELMo step on a GPU), so the distinct-type
+# count of a batch, the one shape that varies, is padded to one of this many sizes, multiples of XLA_TYPE_ROUND.
+XLA_TYPE_BUCKETS = 4
+XLA_TYPE_ROUND = 256
+PROBED_BATCHES = 32
 
 
 def batch_layout(filters: list, xla: bool) -> dict:
     """BatchMaker's shape options for a compiled step: without XLA, types are not padded and their
     characters are cut to what the CNN needs; XLA compiles each shape anew, so there they stay fixed."""
     if xla:
-        return {"type_bucket": XLA_TYPE_BUCKET, "widest_filter": None}
-    return {"type_bucket": 1, "widest_filter": max(width for width, _ in filters)}
+        return {"type_buckets": XLA_TYPE_BUCKETS, "widest_filter": None}
+    return {"type_buckets": 0, "widest_filter": max(width for width, _ in filters)}
+
+
+def type_count_buckets(counts: list[int], most: int, multiple: int = XLA_TYPE_ROUND) -> tuple[int, ...]:
+    """At most XLA_TYPE_BUCKETS padded sizes for distinct-type counts like `counts` (a run's first
+    batches): about their median, their largest, a quarter above that, and `most` (every position a
+    type of its own), so every batch fits one and a typical one pads little."""
+    ceiling = math.ceil(most / multiple) * multiple
+    wanted = (float(np.median(counts)), max(counts), 1.25 * max(counts), most)
+    return tuple(sorted({min(ceiling, math.ceil(k / multiple) * multiple) for k in wanted}))
 
 
 class TokenTypes:
@@ -237,17 +248,18 @@ class BatchMaker:
         seed: int,
         state: str | None = None,
         heldout: int = 0,
-        type_bucket: int = 1,
+        type_buckets: int = 0,
         widest_filter: int | None = None,
         state_resets: float = 0.0,
     ):
         """`widest_filter` (the character CNN's): split the distinct types into short and long ones,
         each cut to the columns that matter (chars.split_short_long). None: every type in
-        short_chars at max_characters_per_token, padded to a multiple of `type_bucket` rows.
+        short_chars at max_characters_per_token, their count padded to one of at most 4 sizes
+        (type_count_buckets, from the first batches of the run) when `type_buckets` is set.
         `state_resets`: each row's chance per batch to start its window at a new sentence from a
         zero LSTM state (train.state_resets)."""
         saved = json.loads(state) if state else {"step": 0, "fw": None, "bw": None}
-        self.types, self.negatives, self.seed, self.type_bucket = types, negatives, seed, type_bucket
+        self.types, self.negatives, self.seed = types, negatives, seed
         self.widest_filter, self.state_resets = widest_filter, state_resets
         self.step = saved["step"]
         self.windows = []
@@ -255,6 +267,13 @@ class BatchMaker:
             part = saved[key] or {}
             stream = SentenceStream(files, types, reverse, seed, part.get("stream"), heldout)
             self.windows.append(WindowRows(stream, batch_size, unroll_steps, part.get("rows")))
+        self.type_sizes: tuple[int, ...] = ()
+        if type_buckets:
+            # From a fresh start, whatever the saved position, so a resumed run compiles the same shapes.
+            probe = [WindowRows(SentenceStream(files, types, r, seed, None, heldout), batch_size, unroll_steps)
+                     for r in (False, True)]  # fmt: skip
+            counts = [len(np.unique([w.next_window()[0] for w in probe])) for _ in range(PROBED_BATCHES)]
+            self.type_sizes = type_count_buckets(counts, 2 * batch_size * unroll_steps)
 
     def __iter__(self) -> Iterator[Batch]:
         return self
@@ -297,7 +316,7 @@ class BatchMaker:
         chars = self.types.chars[distinct].astype(np.int32)
         spare = self.types.chars[self.types.bos].astype(np.int32)[np.newaxis]
         if self.widest_filter is None:
-            padded = math.ceil(len(distinct) / self.type_bucket) * self.type_bucket
+            padded = next((size for size in self.type_sizes if size >= len(distinct)), len(distinct))
             chars = np.concatenate([chars, np.repeat(spare, padded - len(distinct), axis=0)])
             return chars, spare, positions
         short, long, short_width, long_width = split_short_long(chars, self.widest_filter)

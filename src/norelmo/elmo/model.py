@@ -92,6 +92,9 @@ class BidirectionalLM(tf.Module):
         self.weights = {
             name: tf.Variable(v, name=name.replace("/", "__"), dtype=tf.float32) for name, v in values.items()
         }
+        # The character CNN's convolutions as matmuls (same values): on GPUs and wherever XLA compiles
+        # the step (the trainer sets it then); plain convolutions on CPUs.
+        self.cnn_as_matmul = bool(tf.config.list_logical_devices("GPU"))
 
     @classmethod
     def initialized(cls, cfg: ModelConfig, vocab_size: int | None, seed: int = 0) -> BidirectionalLM:
@@ -112,16 +115,26 @@ class BidirectionalLM(tf.Module):
         width = char_ids.shape[-1]
         lead = tf.shape(char_ids)[:-1]
         flat = tf.reshape(char_ids, [-1, width])
-        x = tf.gather(w["char_embed"], flat)[:, tf.newaxis]  # (N, 1, chars, E)
+        x = tf.gather(w["char_embed"], flat)  # (N, chars, E)
         act = tf.nn.relu if cnn.activation == "relu" else tf.nn.tanh
         pooled = []
-        for i, (filter_width, _) in enumerate(cnn.filters):
-            conv = tf.nn.conv2d(x, w[f"CNN/W_cnn_{i}"], strides=1, padding="VALID")
+        for i, (filter_width, filters) in enumerate(cnn.filters):
+            span = width - filter_width + 1
+            kernel = w[f"CNN/W_cnn_{i}"]  # (1, w, E, filters)
+            if self.cnn_as_matmul:
+                # The [1, w] convolution as one matmul over the unfolded windows. cuDNN runs these
+                # narrow convolutions as FFT convolutions whose workspace took 85 GiB at the NorELMo
+                # config (../shared/gpu-step); as matmuls they take a fraction of the time and memory.
+                windows = tf.concat([x[:, k : k + span] for k in range(filter_width)], axis=-1)  # (N, span, w E)
+                conv = tf.reshape(windows, [-1, filter_width * cnn.embedding_dim])
+                conv = conv @ tf.reshape(kernel, [filter_width * cnn.embedding_dim, filters])
+                conv = tf.reshape(conv, [-1, 1, span, filters])
+            else:  # oneDNN's convolution is the faster one on CPUs (bench/train.py, tiny config: 7%)
+                conv = tf.nn.conv2d(x[:, tf.newaxis], kernel, strides=1, padding="VALID")
             # Max over positions, then the bias: the same values as bilm-tf's max(conv + b), as
             # rounding is monotonic. max_pool's gradient kernel is far cheaper than reduce_max's;
             # where positions tie, their windows are equal (all padding), so sending the gradient to
             # one of them adds up to the same weight and embedding gradients as splitting it.
-            span = width - filter_width + 1
             top = tf.nn.max_pool2d(conv, ksize=[1, span], strides=1, padding="VALID")[:, 0, 0]
             pooled.append(act(top + w[f"CNN/b_cnn_{i}"]))
         h = tf.concat(pooled, axis=-1)

@@ -93,6 +93,12 @@ class Trainer:
                 for layers in self.model.zero_states(train.batch_size)
             ]
             self.step = tf.Variable(0, dtype=tf.int64, trainable=False)
+            # Steps refused since the first non-finite loss (which they keep): after one, nothing
+            # more changes, so the loop can find out at its next look without waiting on every step.
+            self.refused = tf.Variable(0, dtype=tf.int64, trainable=False)
+            self.refused_loss = tf.Variable(0.0, trainable=False)
+        if xla:
+            self.model.cnn_as_matmul = True
         self.names = sorted(self.model.weights)
         self.variables = [self.model.weights[n] for n in self.names]
         self.data_state = tf.Variable("", dtype=tf.string, trainable=False)
@@ -184,8 +190,15 @@ class Trainer:
             tf.raw_ops.AssignAddVariableOp(resource=self.step.handle, value=tf.constant(1, tf.int64))
             return tf.constant(True)
 
-        # A non-finite loss changes nothing, so the last good state is what gets checkpointed.
-        tf.cond(tf.math.is_finite(loss), apply, lambda: tf.constant(False))
+        def refuse():
+            tf.raw_ops.AssignVariableOp(
+                resource=self.refused_loss.handle, value=tf.where(self.refused == 0, loss, self.refused_loss)
+            )
+            tf.raw_ops.AssignAddVariableOp(resource=self.refused.handle, value=tf.constant(1, tf.int64))
+            return tf.constant(False)
+
+        # A non-finite loss changes nothing, now or later, so the last good state is what gets checkpointed.
+        tf.cond(tf.logical_and(tf.math.is_finite(loss), self.refused == 0), apply, refuse)
         return loss, norm
 
     def _step_for(self, widths: tuple[int, int]):
@@ -201,19 +214,27 @@ class Trainer:
             self._steps[widths] = tf.function(self._train_step, input_signature=signature, jit_compile=self.xla)
         return self._steps[widths]
 
+    def compiled_step(self, batch: Batch):
+        """The compiled step for this batch's shapes and the arguments it takes."""
+        step = self._step_for((int(batch.short_chars.shape[1]), int(batch.long_chars.shape[1])))
+        args = [batch.short_chars, batch.long_chars]
+        args += [getattr(batch, name) for name in BATCH_SPEC if not name.endswith("_chars") and name != "step"]
+        return step, (*args, tf.constant(batch.step, tf.int64))
+
+    def dispatch(self, batch: Batch):
+        """Queue one update without waiting for it: the loss and gradient norm as tensors."""
+        step, args = self.compiled_step(batch)
+        return step(*args)
+
+    def failure(self) -> str | None:
+        """Why updates stopped (waits for the queued steps), or None while all losses were finite."""
+        if int(self.refused.numpy()) == 0:
+            return None
+        return f"loss became {float(self.refused_loss.numpy())} at batch {int(self.step.numpy()) + 1}"
+
     def train_step(self, batch: Batch) -> tuple[float, float]:
-        """One update; a non-finite loss leaves weights, states and step untouched."""
-        loss, norm = self._step_for((int(batch.short_chars.shape[1]), int(batch.long_chars.shape[1])))(
-            batch.short_chars,
-            batch.long_chars,
-            batch.positions,
-            batch.targets,
-            batch.true_expected,
-            batch.sampled,
-            batch.sampled_expected,
-            batch.resets,
-            tf.constant(batch.step, tf.int64),
-        )
+        """One update, waited for; a non-finite loss leaves weights, states and step untouched."""
+        loss, norm = self.dispatch(batch)
         loss = float(loss)
         if math.isfinite(loss):
             self.data_state.assign(batch.state)
@@ -286,17 +307,30 @@ def train_bilm(
     start = int(trainer.step.numpy())
     bar = tqdm(total=total, initial=start, disable=not progress, unit="batch", desc="train", dynamic_ncols=True)
     last_time, last_step, loss = time.perf_counter(), start, float("nan")
-    while int(trainer.step.numpy()) < total:
-        batch = next(batches)
-        loss, norm = trainer.train_step(batch)
-        if not math.isfinite(loss):
+
+    def stop_if_failed():
+        failed = trainer.failure()
+        if failed:
             raise NorelmoError(
-                f"loss became {loss} at batch {batch.step + 1}; the run stopped and the last good "
-                f"checkpoint in {checkpoint_dir} is kept (try a lower model.learning_rate)"
+                f"{failed}; the run stopped and the last good checkpoint in {checkpoint_dir} is kept "
+                "(try a lower model.learning_rate)"
             )
-        step = int(trainer.step.numpy())
+
+    # Steps are queued without waiting for their results (a GPU would idle meanwhile); the loop looks
+    # at the loss, the norm and a possible non-finite loss only where it logs, evaluates or saves.
+    for step in range(start + 1, total + 1):
+        batch = next(batches)
+        loss_t, norm_t = trainer.dispatch(batch)
         bar.update(1)
-        if workers.chief and (step % train_cfg.log_every == 0 or step == total):
+        log = workers.chief and (step % train_cfg.log_every == 0 or step == total)
+        score_heldout = workers.chief and heldout and (step % per_epoch == 0 or step == total)
+        save = step % train_cfg.checkpoint_every == 0
+        if not (log or score_heldout or save):
+            continue
+        stop_if_failed()
+        trainer.data_state.assign(batch.state)
+        loss, norm = float(loss_t), float(norm_t)
+        if log:
             now = time.perf_counter()
             tokens_per_s = (step - last_step) * b * t / max(now - last_time, 1e-9)
             last_time, last_step = now, step
@@ -313,16 +347,17 @@ def train_bilm(
                     tf.summary.scalar(f"train/{key}", record[key])
                 tf.summary.scalar("train/learning_rate", model_cfg.learning_rate)
             bar.set_postfix(ppl=f"{record['perplexity']:.1f}", tok_s=f"{tokens_per_s:.0f}")
-        if workers.chief and heldout and (step % per_epoch == 0 or step == total):
+        if score_heldout:
             ppl = heldout_perplexity(trainer.model, types, heldout)
             _append_metrics(log_dir / HELDOUT, {"step": step, "epoch": step / per_epoch, **ppl})
             with writer.as_default(step=step):
                 for key, value in ppl.items():
                     tf.summary.scalar(f"heldout/perplexity_{key}", value)
             bar.write(f"epoch {step / per_epoch:.2f}: held-out perplexity {ppl['mean']:.1f} (full softmax)")
-        if step % train_cfg.checkpoint_every == 0:
+        if save:
             trainer.manager.save(checkpoint_number=step)
     bar.close()
+    stop_if_failed()
     if trainer.manager.latest_checkpoint is None or not trainer.manager.latest_checkpoint.endswith(f"-{total}"):
         trainer.manager.save(checkpoint_number=total)
     if not workers.chief:

@@ -1,0 +1,34 @@
+"""With XLA every batch shape compiles anew: batches come in at most four shapes, the same after a resume."""
+
+import numpy as np
+
+from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types, type_count_buckets
+
+LINES = [f"setning {k} har {k % 7} ord og {k % 13} til , kanskje {k * 3} ." for k in range(400)]
+FILTERS = [[1, 4], [2, 4], [3, 8]]
+
+
+def test_type_counts_are_padded_to_at_most_four_sizes_that_every_batch_fits(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    vocab = ["<S>", "</S>", "<UNK>"] + sorted({w for x in LINES for w in x.split()})
+    types = corpus_types(vocab, None, [path], 50)
+    made = BatchMaker([path], types, 8, 10, 4, seed=1, **batch_layout(FILTERS, xla=True))
+    assert 1 <= len(made.type_sizes) <= 4 and made.type_sizes[-1] == 256  # 2 x 8 x 10 = 160 positions, rounded
+    shapes, saved = set(), None
+    for k in range(200):
+        batch = next(made)
+        distinct = len(np.unique(batch.positions))
+        assert batch.short_chars.shape[0] in made.type_sizes and batch.short_chars.shape[0] >= distinct
+        assert batch.long_chars.shape == (1, 50)
+        shapes.add(batch.short_chars.shape)
+        if k == 50:
+            saved = batch.state
+    assert len(shapes) <= 4
+    resumed = BatchMaker([path], types, 8, 10, 4, seed=1, state=saved, **batch_layout(FILTERS, xla=True))
+    assert resumed.type_sizes == made.type_sizes
+
+
+def test_bucket_sizes_cover_the_median_the_largest_and_every_position():
+    assert type_count_buckets([2300, 2500, 2600, 3100], most=7680) == (2560, 3328, 4096, 7680)
+    assert type_count_buckets([10, 12], most=40) == (256,)
