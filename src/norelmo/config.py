@@ -128,6 +128,7 @@ class TrainConfig:
     nodes: int = 1
     heldout_sentences: int = 10000
     state_resets: float = 0.1
+    batch_processes: int = 0
     xla: bool | None = None
     deterministic: bool = False
     init_from: str | None = None

@@ -1,5 +1,7 @@
 """The written-out sampled softmax equals TensorFlow's, and the negatives follow the log-uniform sampler."""
 
+import math
+
 import numpy as np
 import tensorflow as tf
 
@@ -45,3 +47,16 @@ def test_negatives_are_distinct_in_range_and_log_uniform():
     predicted = expected_count(np.arange(vocab), tries_total / 400, vocab)
     np.testing.assert_allclose(hits[:50] / 400, predicted[:50], atol=0.08)
     assert abs(log_uniform_probability(np.arange(vocab), vocab).sum() - 1.0) < 1e-9
+
+
+def test_negatives_are_the_first_distinct_ids_in_draw_order():
+    """The chunked sampler returns what one np.unique over all draws gives (its plain definition)."""
+
+    for seed, k, v in ((0, 8192, 100000), (1, 128, 12015), (2, 1000, 1001), (3, 5, 5)):
+        ids, tries = sample_log_uniform_unique(np.random.default_rng(seed), k, v)
+        rng, draws = np.random.default_rng(seed), np.zeros(0, np.int64)
+        while len(np.unique(draws)) < k:
+            more = np.floor(np.exp(rng.random(max(2 * k, 1024)) * math.log(v + 1.0))).astype(np.int64) - 1
+            draws = np.concatenate([draws, np.clip(more, 0, v - 1)])
+        first = np.sort(np.unique(draws, return_index=True)[1])[:k]
+        assert np.array_equal(ids, draws[first]) and tries == first[-1] + 1

@@ -14,21 +14,41 @@ def test_type_counts_are_padded_to_at_most_four_sizes_that_every_batch_fits(tmp_
     vocab = ["<S>", "</S>", "<UNK>"] + sorted({w for x in LINES for w in x.split()})
     types = corpus_types(vocab, None, [path], 50)
     made = BatchMaker([path], types, 8, 10, 4, seed=1, **batch_layout(FILTERS, xla=True))
-    assert 1 <= len(made.type_sizes) <= 4 and made.type_sizes[-1] == 256  # 2 x 8 x 10 = 160 positions, rounded
+    sizes = made.complete.type_sizes
+    assert 1 <= len(sizes) <= 4 and sizes[-1] == 256  # 2 x 8 x 10 = 160 positions, rounded up
     shapes, saved = set(), None
     for k in range(200):
         batch = next(made)
         distinct = len(np.unique(batch.positions))
-        assert batch.short_chars.shape[0] in made.type_sizes and batch.short_chars.shape[0] >= distinct
+        assert batch.short_chars.shape[0] in made.complete.type_sizes and batch.short_chars.shape[0] >= distinct
         assert batch.long_chars.shape == (1, 50)
         shapes.add(batch.short_chars.shape)
         if k == 50:
             saved = batch.state
     assert len(shapes) <= 4
     resumed = BatchMaker([path], types, 8, 10, 4, seed=1, state=saved, **batch_layout(FILTERS, xla=True))
-    assert resumed.type_sizes == made.type_sizes
+    assert resumed.complete.type_sizes == made.complete.type_sizes
 
 
 def test_bucket_sizes_cover_the_median_the_largest_and_every_position():
     assert type_count_buckets([2300, 2500, 2600, 3100], most=7680) == (2560, 3328, 4096, 7680)
     assert type_count_buckets([10, 12], most=40) == (256,)
+
+
+def test_batches_made_in_worker_processes_equal_those_made_here(tmp_path):
+    from norelmo.elmo.data import parallel_batches
+
+    path = tmp_path / "t.txt"
+    path.write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    vocab = ["<S>", "</S>", "<UNK>"] + sorted({w for x in LINES for w in x.split()})[:40]
+    types = corpus_types(vocab, None, [path], 50)
+
+    def maker():
+        return BatchMaker([path], types, 8, 10, 6, seed=4, state_resets=0.2, **batch_layout(FILTERS, xla=False))
+
+    here, there = maker(), parallel_batches(maker(), processes=2)
+    for _ in range(12):
+        a, b = next(here), next(there)
+        for field in vars(a):
+            assert np.array_equal(getattr(a, field), getattr(b, field)), field
+    there.close()

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -101,17 +104,19 @@ class SentenceStream:
         if self._loaded is None or self._loaded[0] != key:
             order = self._rng(key[0]).permutation(len(self.files))
             path = self.files[order[key[1]]]
-            sentences = []
             skip = self.heldout if path == self.heldout_path else 0
             with open(path, encoding="utf-8") as fh:
-                for line in fh:
-                    if skip:  # the held-out sentences are never trained on
-                        skip -= int(bool(line.split()))
-                        continue
-                    tokens = line.split()
-                    if tokens:
-                        ids = self.types.encode(tokens)
-                        sentences.append(ids[::-1].copy() if self.reverse else ids)
+                lines = [tokens for tokens in map(str.split, fh) if tokens][skip:]  # held out: never trained on
+            # One dict lookup per token for the whole shard, then cut: per-sentence encoding was most of
+            # the window packing, the part of batch making that cannot run in other processes.
+            index, unk, bos, eos = self.types.index, self.types.unk, self.types.bos, self.types.eos
+            flat = np.array([i for tokens in lines for i in (bos, *map(index.get, tokens, repeat(unk)), eos)], np.int32)
+            if self.reverse:  # each sentence right to left, still in file order
+                flat = flat[::-1].copy()
+                lines = lines[::-1]
+            sentences = np.split(flat, np.cumsum([len(tokens) + 2 for tokens in lines])[:-1]) if lines else []
+            if self.reverse:
+                sentences.reverse()
             self._loaded = (key, sentences, self._rng(*key, 1).permutation(len(sentences)))
         return self._loaded[1], self._loaded[2]
 
@@ -198,16 +203,25 @@ def sample_log_uniform_unique(rng: np.random.Generator, num_sampled: int, range_
 
     This mirrors tf.random.log_uniform_candidate_sampler(unique=True), but from a seeded numpy
     generator so a resumed run draws the same negatives as an uninterrupted one.
+
+    The draws come in chunks; each chunk's first occurrences of ids not seen before are kept in draw
+    order, so no sort covers more than one chunk: the same ids as np.unique over all draws so far, in
+    2.6 ms instead of 3.4 for 8192 of 100,000 ids (one direction of a NorELMo batch).
     """
-    draws = np.zeros(0, np.int64)
     log_range = math.log(range_max + 1.0)
+    seen = np.zeros(range_max, bool)
+    ids, where, drawn = [], [], 0
     while True:
         more = np.floor(np.exp(rng.random(max(2 * num_sampled, 1024)) * log_range)).astype(np.int64) - 1
-        draws = np.concatenate([draws, np.clip(more, 0, range_max - 1)])
-        _, first = np.unique(draws, return_index=True)
-        if len(first) >= num_sampled:
-            first = np.sort(first)[:num_sampled]
-            return draws[first].astype(np.int32), int(first[-1]) + 1
+        values, first = np.unique(np.clip(more, 0, range_max - 1), return_index=True)
+        new = ~seen[values]
+        seen[values[new]] = True
+        order = np.argsort(first[new])
+        ids.append(values[new][order])
+        where.append(first[new][order] + drawn)
+        drawn += len(more)
+        if sum(len(chunk) for chunk in ids) >= num_sampled:
+            return np.concatenate(ids)[:num_sampled].astype(np.int32), int(np.concatenate(where)[num_sampled - 1]) + 1
 
 
 def expected_count(ids: np.ndarray, num_tries: int, range_max: int) -> np.ndarray:
@@ -235,6 +249,73 @@ class Batch:
     state: str  # JSON of the pipeline position after this batch; saved with checkpoints
 
 
+@dataclass
+class Windows:
+    """The sequential part of a batch: both directions' packed windows and the pipeline position after them."""
+
+    step: int
+    inputs: np.ndarray  # (2, batch, unroll) type ids
+    following: np.ndarray  # (2, batch, unroll) the next type ids
+    resets: np.ndarray  # (2, batch)
+    state: str
+
+
+@dataclass
+class BatchCompleter:
+    """The rest of a batch, a pure function of its windows: targets, distinct types and their
+    characters, negatives. Made in other processes when batch making runs in several (parallel_batches)."""
+
+    types: TokenTypes
+    negatives: int
+    seed: int
+    widest_filter: int | None
+    type_sizes: tuple[int, ...]
+
+    def __call__(self, w: Windows) -> Batch:
+        v = self.types.n_vocab
+        targets = self.types.targets(w.following)
+        distinct, positions = np.unique(w.inputs, return_inverse=True)
+        short_chars, long_chars, positions = self._type_chars(distinct, positions)
+        rng = np.random.default_rng([self.seed, w.step, 7])
+        sampled, true_exp, sampled_exp = [], [], []
+        for d in range(2):
+            ids, tries = sample_log_uniform_unique(rng, self.negatives, v)
+            sampled.append(ids)
+            sampled_exp.append(expected_count(ids, tries, v))
+            true_exp.append(expected_count(targets[d], tries, v))
+        return Batch(
+            step=w.step,
+            short_chars=short_chars,
+            long_chars=long_chars,
+            positions=positions.reshape(w.inputs.shape).astype(np.int32),
+            targets=targets,
+            true_expected=np.stack(true_exp),
+            sampled=np.stack(sampled),
+            sampled_expected=np.stack(sampled_exp),
+            resets=w.resets,
+            state=w.state,
+        )
+
+    def _type_chars(self, distinct: np.ndarray, positions: np.ndarray):
+        """Character ids of the two groups, and `positions` renumbered to index [short; long]."""
+        chars = self.types.chars[distinct].astype(np.int32)
+        spare = self.types.chars[self.types.bos].astype(np.int32)[np.newaxis]
+        if self.widest_filter is None:
+            padded = next((size for size in self.type_sizes if size >= len(distinct)), len(distinct))
+            chars = np.concatenate([chars, np.repeat(spare, padded - len(distinct), axis=0)])
+            return chars, spare, positions
+        short, long, short_width, long_width = split_short_long(chars, self.widest_filter)
+        new_index = np.empty(len(distinct), np.int64)
+        new_index[np.concatenate([short, long])] = np.arange(len(distinct))
+        short_chars, long_chars = chars[short, :short_width], chars[long, :long_width]
+        if not len(short):
+            short_chars = spare[:, :short_width]
+            new_index += 1
+        if not len(long):
+            long_chars = spare[:, :long_width]
+        return short_chars, long_chars, new_index[positions]
+
+
 class BatchMaker:
     """Forward and backward windows, their distinct types, and per-direction negatives, step by step."""
 
@@ -259,76 +340,70 @@ class BatchMaker:
         `state_resets`: each row's chance per batch to start its window at a new sentence from a
         zero LSTM state (train.state_resets)."""
         saved = json.loads(state) if state else {"step": 0, "fw": None, "bw": None}
-        self.types, self.negatives, self.seed = types, negatives, seed
-        self.widest_filter, self.state_resets = widest_filter, state_resets
+        self.seed, self.state_resets = seed, state_resets
         self.step = saved["step"]
         self.windows = []
         for reverse, key in ((False, "fw"), (True, "bw")):
             part = saved[key] or {}
             stream = SentenceStream(files, types, reverse, seed, part.get("stream"), heldout)
             self.windows.append(WindowRows(stream, batch_size, unroll_steps, part.get("rows")))
-        self.type_sizes: tuple[int, ...] = ()
+        type_sizes: tuple[int, ...] = ()
         if type_buckets:
             # From a fresh start, whatever the saved position, so a resumed run compiles the same shapes.
             probe = [WindowRows(SentenceStream(files, types, r, seed, None, heldout), batch_size, unroll_steps)
                      for r in (False, True)]  # fmt: skip
             counts = [len(np.unique([w.next_window()[0] for w in probe])) for _ in range(PROBED_BATCHES)]
-            self.type_sizes = type_count_buckets(counts, 2 * batch_size * unroll_steps)
+            type_sizes = type_count_buckets(counts, 2 * batch_size * unroll_steps)
+        self.complete = BatchCompleter(types, negatives, seed, widest_filter, type_sizes)
 
     def __iter__(self) -> Iterator[Batch]:
         return self
 
     def __next__(self) -> Batch:
-        v = self.types.n_vocab
+        return self.complete(self.next_windows())
+
+    def next_windows(self) -> Windows:
+        """Both directions' next windows, in order: the part of batch making that cannot run ahead."""
         resets = np.zeros((2, self.windows[0].batch_size), np.float32)
         if self.state_resets > 0:
             resets[:] = np.random.default_rng([self.seed, self.step, 11]).random(resets.shape) < self.state_resets
             for rows, restarted in zip(self.windows, resets, strict=True):
                 rows.restart(restarted)
-        inputs, following = zip(*(w.next_window() for w in self.windows), strict=False)
-        inputs, targets = np.stack(inputs), self.types.targets(np.stack(following))
-        distinct, positions = np.unique(inputs, return_inverse=True)
-        short_chars, long_chars, positions = self._type_chars(distinct, positions)
-        rng = np.random.default_rng([self.seed, self.step, 7])
-        sampled, true_exp, sampled_exp = [], [], []
-        for d in range(2):
-            ids, tries = sample_log_uniform_unique(rng, self.negatives, v)
-            sampled.append(ids)
-            sampled_exp.append(expected_count(ids, tries, v))
-            true_exp.append(expected_count(targets[d], tries, v))
+        inputs, following = zip(*(w.next_window() for w in self.windows), strict=True)
         self.step += 1
         state = json.dumps({"step": self.step, "fw": self.windows[0].state(), "bw": self.windows[1].state()})
-        return Batch(
-            step=self.step - 1,
-            short_chars=short_chars,
-            long_chars=long_chars,
-            positions=positions.reshape(inputs.shape).astype(np.int32),
-            targets=targets,
-            true_expected=np.stack(true_exp),
-            sampled=np.stack(sampled),
-            sampled_expected=np.stack(sampled_exp),
-            resets=resets,
-            state=state,
-        )
+        return Windows(self.step - 1, np.stack(inputs), np.stack(following), resets, state)
 
-    def _type_chars(self, distinct: np.ndarray, positions: np.ndarray):
-        """Character ids of the two groups, and `positions` renumbered to index [short; long]."""
-        chars = self.types.chars[distinct].astype(np.int32)
-        spare = self.types.chars[self.types.bos].astype(np.int32)[np.newaxis]
-        if self.widest_filter is None:
-            padded = next((size for size in self.type_sizes if size >= len(distinct)), len(distinct))
-            chars = np.concatenate([chars, np.repeat(spare, padded - len(distinct), axis=0)])
-            return chars, spare, positions
-        short, long, short_width, long_width = split_short_long(chars, self.widest_filter)
-        new_index = np.empty(len(distinct), np.int64)
-        new_index[np.concatenate([short, long])] = np.arange(len(distinct))
-        short_chars, long_chars = chars[short, :short_width], chars[long, :long_width]
-        if not len(short):
-            short_chars = spare[:, :short_width]
-            new_index += 1
-        if not len(long):
-            long_chars = spare[:, :long_width]
-        return short_chars, long_chars, new_index[positions]
+
+_completer: BatchCompleter | None = None  # in a batch-making worker process: its copy
+
+
+def _start_worker(completer: BatchCompleter) -> None:
+    global _completer
+    _completer = completer
+
+
+def _complete(windows: Windows) -> Batch:
+    return _completer(windows)
+
+
+def parallel_batches(maker: BatchMaker, processes: int) -> Iterator[Batch]:
+    """The maker's batches, the same and in the same order, with all but the window packing done in
+    `processes` worker processes (0: all here). The packing is sequential (each row's stream continues
+    where the last batch left it), so it stays in this process and sets the pace: per NorELMo batch on
+    one 2-core Xeon's core, 4.6 ms of packing against 5.9 ms for the rest (bench/batches.py)."""
+    if processes <= 0:
+        yield from maker
+        return
+    # Forked, not spawned: a spawned worker imports the parent's main script anew (a Snakemake script
+    # would start training again), and the workers run NumPy only, never the parent's TensorFlow.
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes, initializer=_start_worker, initargs=(maker.complete,)) as pool:
+        ahead = deque(pool.apply_async(_complete, (maker.next_windows(),)) for _ in range(2 * processes))
+        while True:
+            batch = ahead.popleft().get()
+            ahead.append(pool.apply_async(_complete, (maker.next_windows(),)))
+            yield batch
 
 
 def corpus_types(vocab: list[str], counts_tsv: Path | None, token_files: list[Path], max_chars: int) -> TokenTypes:

@@ -21,7 +21,7 @@ from ..plots import plot_loss
 from ..text.vocab import read_vocabulary
 from .adagrad import apply_adagrad, summed_rows
 from .cluster import make_workers
-from .data import Batch, BatchMaker, batch_layout, corpus_types, heldout_sentences
+from .data import Batch, BatchMaker, batch_layout, corpus_types, heldout_sentences, parallel_batches
 from .export import load_model_dir
 from .model import (
     DIRECTIONS,
@@ -286,17 +286,20 @@ def train_bilm(
     saved_state = trainer.data_state.numpy().decode() or None
     heldout = heldout_sentences(token_files, train_cfg.heldout_sentences)
     batches = prefetched(
-        BatchMaker(
-            token_files,
-            types,
-            b,
-            t,
-            model_cfg.n_negative_samples_batch,
-            train_cfg.seed,
-            saved_state,
-            len(heldout),
-            **batch_layout(model_cfg.char_cnn.filters, xla),
-            state_resets=train_cfg.state_resets,
+        parallel_batches(
+            BatchMaker(
+                token_files,
+                types,
+                b,
+                t,
+                model_cfg.n_negative_samples_batch,
+                train_cfg.seed,
+                saved_state,
+                len(heldout),
+                **batch_layout(model_cfg.char_cnn.filters, xla),
+                state_resets=train_cfg.state_resets,
+            ),
+            train_cfg.batch_processes,
         )
     )
     writer = tf.summary.create_file_writer(str(log_dir / "tensorboard")) if workers.chief else None
