@@ -27,28 +27,17 @@ def batches(corpus, resets: float, state: str | None = None):
     return BatchMaker([path], types, 6, 4, 8, seed=2, state=state, state_resets=resets)
 
 
-def first_inputs(batch, types):
-    """(2, rows) the first input token of each row's window, forward and backward."""
-    # positions index [short; long], each cut to its width; a type is found by its full character row
-    both = [
-        np.pad(c, ((0, 0), (0, 50 - c.shape[1])), constant_values=260) for c in (batch.short_chars, batch.long_chars)
-    ]
-    rows = np.concatenate(both)[batch.positions[:, :, 0]]
-    index = {types.chars[i].tobytes(): types.words[i] for i in range(len(types.words))}
-    return [[index[r.astype(np.int16).tobytes()] for r in direction] for direction in rows]
-
-
 def test_reset_rows_start_at_a_sentence_start_and_are_marked(corpus):
     _, _, types = corpus
     made = batches(corpus, resets=0.3)
     seen = 0
     for _ in range(20):
-        batch = next(made)
-        firsts = first_inputs(batch, types)
+        windows = made.next_windows()
         for d, start in enumerate(("<S>", "</S>")):  # the backward LM reads each sentence from its </S>
-            for row in np.flatnonzero(batch.resets[d]):
-                assert firsts[d][row] == start
+            for row in np.flatnonzero(windows.resets[d]):
+                assert types.words[windows.inputs[d, row, 0]] == start
                 seen += 1
+        assert np.array_equal(made.complete(windows).resets, windows.resets)  # the batch carries the marks
     assert 0 < seen < 20 * 2 * 6  # some rows, not all
 
 

@@ -8,7 +8,6 @@ test needs the UD Norwegian Bokmål treebank in ../shared/data (there in CI).
 """
 
 import dataclasses
-from collections import Counter
 
 import pytest
 
@@ -17,6 +16,7 @@ from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types, heldout_se
 from norelmo.elmo.train import Trainer
 from norelmo.evaluate.perplexity import heldout_perplexity
 from norelmo.evaluate.probe import read_conllu
+from norelmo.text.vocab import SPECIALS, count_tokens, ranked
 
 from ..conftest import ROOT
 
@@ -31,8 +31,7 @@ def test_both_directions_stay_within_1_5x_after_training_with_dropout_on_real_te
     sentences = [s.forms for path in files for s in read_conllu(path)]
     corpus = tmp_path / "tokens.txt"
     corpus.write_text("\n".join(" ".join(s) for s in sentences) + "\n", encoding="utf-8")
-    counts = Counter(t for s in sentences for t in s)
-    vocab = ["<S>", "</S>", "<UNK>"] + [t for t, _ in sorted(counts.items(), key=lambda tn: (-tn[1], tn[0]))]
+    vocab = [*SPECIALS, *(t for t, _ in ranked(count_tokens([corpus])[0]))]
 
     cfg = load_config(ROOT / "config" / "config.yaml")  # the sample's tiny biLM, its default dropout 0.1
     assert cfg.model.dropout == pytest.approx(0.1)

@@ -27,8 +27,7 @@ from ..errors import NorelmoError
 from .chars import BOS, EOS, split_short_long, token_char_ids
 
 # With XLA every shape compiles anew (30-40 s for the NorELMo step on a GPU), so the distinct-type
-# count of a batch, the one shape that varies, is padded to one of this many sizes, multiples of XLA_TYPE_ROUND.
-XLA_TYPE_BUCKETS = 4
+# count of a batch, the one shape that varies, is padded to one of four sizes, multiples of XLA_TYPE_ROUND.
 XLA_TYPE_ROUND = 256
 PROBED_BATCHES = 32
 
@@ -37,12 +36,12 @@ def batch_layout(filters: list, xla: bool) -> dict:
     """BatchMaker's shape options for a compiled step: without XLA, types are not padded and their
     characters are cut to what the CNN needs; XLA compiles each shape anew, so there they stay fixed."""
     if xla:
-        return {"type_buckets": XLA_TYPE_BUCKETS, "widest_filter": None}
-    return {"type_buckets": 0, "widest_filter": max(width for width, _ in filters)}
+        return {"pad_types": True, "widest_filter": None}
+    return {"pad_types": False, "widest_filter": max(width for width, _ in filters)}
 
 
 def type_count_buckets(counts: list[int], most: int, multiple: int = XLA_TYPE_ROUND) -> tuple[int, ...]:
-    """At most XLA_TYPE_BUCKETS padded sizes for distinct-type counts like `counts` (a run's first
+    """At most four padded sizes for distinct-type counts like `counts` (a run's first
     batches): about their median, their largest, a quarter above that, and `most` (every position a
     type of its own), so every batch fits one and a typical one pads little."""
     ceiling = math.ceil(most / multiple) * multiple
@@ -111,12 +110,9 @@ class SentenceStream:
             # the window packing, the part of batch making that cannot run in other processes.
             index, unk, bos, eos = self.types.index, self.types.unk, self.types.bos, self.types.eos
             flat = np.array([i for tokens in lines for i in (bos, *map(index.get, tokens, repeat(unk)), eos)], np.int32)
-            if self.reverse:  # each sentence right to left, still in file order
-                flat = flat[::-1].copy()
-                lines = lines[::-1]
             sentences = np.split(flat, np.cumsum([len(tokens) + 2 for tokens in lines])[:-1]) if lines else []
-            if self.reverse:
-                sentences.reverse()
+            if self.reverse:  # each sentence right to left, still in file order
+                sentences = [ids[::-1] for ids in sentences]
             self._loaded = (key, sentences, self._rng(*key, 1).permutation(len(sentences)))
         return self._loaded[1], self._loaded[2]
 
@@ -215,12 +211,13 @@ def sample_log_uniform_unique(rng: np.random.Generator, num_sampled: int, range_
         more = np.floor(np.exp(rng.random(max(2 * num_sampled, 1024)) * log_range)).astype(np.int64) - 1
         values, first = np.unique(np.clip(more, 0, range_max - 1), return_index=True)
         new = ~seen[values]
-        seen[values[new]] = True
-        order = np.argsort(first[new])
-        ids.append(values[new][order])
-        where.append(first[new][order] + drawn)
+        values, first = values[new], first[new]
+        seen[values] = True
+        order = np.argsort(first)
+        ids.append(values[order])
+        where.append(first[order] + drawn)
         drawn += len(more)
-        if sum(len(chunk) for chunk in ids) >= num_sampled:
+        if seen.sum() >= num_sampled:
             return np.concatenate(ids)[:num_sampled].astype(np.int32), int(np.concatenate(where)[num_sampled - 1]) + 1
 
 
@@ -329,14 +326,14 @@ class BatchMaker:
         seed: int,
         state: str | None = None,
         heldout: int = 0,
-        type_buckets: int = 0,
+        pad_types: bool = False,
         widest_filter: int | None = None,
         state_resets: float = 0.0,
     ):
         """`widest_filter` (the character CNN's): split the distinct types into short and long ones,
         each cut to the columns that matter (chars.split_short_long). None: every type in
         short_chars at max_characters_per_token, their count padded to one of at most 4 sizes
-        (type_count_buckets, from the first batches of the run) when `type_buckets` is set.
+        (type_count_buckets, from the first batches of the run) with `pad_types`.
         `state_resets`: each row's chance per batch to start its window at a new sentence from a
         zero LSTM state (train.state_resets)."""
         saved = json.loads(state) if state else {"step": 0, "fw": None, "bw": None}
@@ -348,7 +345,7 @@ class BatchMaker:
             stream = SentenceStream(files, types, reverse, seed, part.get("stream"), heldout)
             self.windows.append(WindowRows(stream, batch_size, unroll_steps, part.get("rows")))
         type_sizes: tuple[int, ...] = ()
-        if type_buckets:
+        if pad_types:
             # From a fresh start, whatever the saved position, so a resumed run compiles the same shapes.
             probe = [WindowRows(SentenceStream(files, types, r, seed, None, heldout), batch_size, unroll_steps)
                      for r in (False, True)]  # fmt: skip
