@@ -45,14 +45,30 @@ def test_variant_sets_only_what_differs_from_the_norelmo_defaults(name):
     assert (data["model"]["lstm"]["dim"], data["train"]["epochs"], data["train"]["batch_size"]) == (2048, 3, 192)
 
 
-@pytest.mark.parametrize("name", VARIANTS)
-def test_variant_dry_run_plans_the_whole_pipeline_from_the_september_2020_dump(name, tmp_path):
+def dry_run(configfile, directory) -> subprocess.CompletedProcess:
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
-    proc = subprocess.run(
-        [str(BIN / "snakemake"), "-n", "--configfile", f"config/norelmo/{name}.yaml", "--directory", str(tmp_path),
+    return subprocess.run(
+        [str(BIN / "snakemake"), "-n", "--configfile", str(configfile), "--directory", str(directory),
          "--snakefile", str(ROOT / "Snakefile")],
         cwd=ROOT, env=env, capture_output=True, text=True,
     )  # fmt: skip
+
+
+def with_news_at(name: str, tmp_path):
+    """The variant's config with its newspaper corpus (not redistributable) pointed at a local file."""
+    raw = yaml.safe_load((ROOT / "config" / "norelmo" / f"{name}.yaml").read_text())
+    (tmp_path / "nak").mkdir()
+    (tmp_path / "nak" / "1998.txt").write_text("Avisen kom ut i dag.\n", encoding="utf-8")
+    for corpus in raw["corpora"]:
+        if "text" in corpus:
+            corpus["text"] = str(tmp_path / "nak" / "*.txt")
+    (tmp_path / "run.yaml").write_text(yaml.safe_dump(raw))
+    return tmp_path / "run.yaml"
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_variant_dry_run_plans_the_whole_pipeline_from_the_september_2020_dump(name, tmp_path):
+    proc = dry_run(with_news_at(name, tmp_path), tmp_path)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-4000:]
     run = VARIANTS[name]["run"]
@@ -65,3 +81,9 @@ def test_variant_dry_run_plans_the_whole_pipeline_from_the_september_2020_dump(n
     for stage in ("extract", "tokenize", "count_tokens", "vocab", "train", "export"):
         assert f"rule {stage}:" in out
     assert f"results/{run}/model/model.hdf5" in out
+
+
+def test_a_variant_with_its_news_path_unchanged_stops_before_any_job(tmp_path):
+    proc = dry_run(ROOT / "config" / "norelmo" / "norelmo30.yaml", tmp_path)
+    assert proc.returncode != 0
+    assert "corpora.2.text: /data/nak/*.txt matches no file" in proc.stdout + proc.stderr

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 from pathlib import Path
 
-from .errors import NorelmoError
+from .errors import NorelmoError, debugging
 
 
 def _extract(a) -> None:
@@ -213,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args.func(args)
     except NorelmoError as exc:
+        if debugging():
+            traceback.print_exc()
         print(f"norelmo: error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -1,4 +1,5 @@
-"""Send a stage's output (progress bars, warnings, library chatter) to its Snakemake log file."""
+"""Send a stage's output (progress bars, warnings, library chatter) to its Snakemake log file, and its
+failure to the user in one line."""
 
 from __future__ import annotations
 
@@ -9,14 +10,20 @@ import sys
 import traceback
 from pathlib import Path
 
+from .errors import NorelmoError, debugging
+
 
 @contextlib.contextmanager
 def log_to(path: str | Path):
     """Redirect stdout, stderr and the logging module to `path` for the duration of the block.
 
     File descriptors 1 and 2 are redirected as well, because UDPipe and TensorFlow write from C++.
+    A NorelmoError (bad input, named by its message) ends the process with exit status 1 after one line,
+    `norelmo: <message>`, in the log and on the terminal Snakemake writes to; its traceback only with
+    NORELMO_DEBUG=1. Any other exception keeps its traceback in both places.
     """
     Path(path).parent.mkdir(parents=True, exist_ok=True)
+    failure = None
     sys.stdout.flush()
     sys.stderr.flush()
     saved = [os.dup(1), os.dup(2)]
@@ -28,6 +35,11 @@ def log_to(path: str | Path):
         try:
             with contextlib.redirect_stdout(fh), contextlib.redirect_stderr(fh):
                 yield fh
+        except NorelmoError as exc:
+            if debugging():
+                traceback.print_exc(file=fh)
+            failure = f"norelmo: {exc}"
+            print(failure, file=fh)
         except Exception:
             traceback.print_exc(file=fh)
             raise
@@ -38,3 +50,6 @@ def log_to(path: str | Path):
             os.dup2(saved[1], 2)
             for fd in saved:
                 os.close(fd)
+    if failure:
+        print(failure, file=sys.stderr, flush=True)
+        raise SystemExit(1)

@@ -5,10 +5,13 @@ from snakemake.utils import validate
 
 from norelmo.config import Config
 from norelmo.download import is_url
+from norelmo.inputs import check_local_paths
 
 validate(config, schema="../schemas/config.schema.yaml")
 # Checks beyond the schema (duplicate corpus names) and the typed view the package works with.
 CONFIG = Config.from_dict(config, "config")
+# Also on a dry run: a missing file should not first show up as a failed (or queued) job.
+check_local_paths(CONFIG.raw)
 
 RESULTS = f"results/{config['run']}"
 CORPORA = {c["name"]: c for c in config["corpora"]}

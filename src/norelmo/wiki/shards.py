@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import glob
 import signal
 import threading
 from collections import Counter
@@ -14,6 +13,7 @@ from tqdm import tqdm
 
 from ..atomic import atomic_json, atomic_text
 from ..errors import NorelmoError
+from ..inputs import text_corpus_files
 from ..parallel import batched, ordered_map
 from ..textio import utf8_lines
 from .clean import clean_wikitext, is_redirect_text
@@ -161,9 +161,8 @@ def extract_dump_shard(
     return dict(stats)
 
 
-def text_corpus_files(pattern: str) -> list[Path]:
-    """The files a `text` corpus entry names: a path or a glob, sorted."""
-    files = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+def _text_files(pattern: str) -> list[Path]:
+    files = text_corpus_files(pattern)
     if not files:
         raise NorelmoError(f"{pattern}: no plain-text files match")
     return files
@@ -186,6 +185,6 @@ def _text_documents(files: list[Path]) -> Iterator[list[str]]:
 def extract_text_shard(pattern: str, shard: int, shards: int, out_text: Path, out_stats: Path) -> dict:
     """Shard `shard` of a plain-text corpus: every `shards`-th document, normalized whitespace."""
     stats = Counter()
-    docs = (d for i, d in enumerate(_text_documents(text_corpus_files(pattern))) if i % shards == shard)
+    docs = (d for i, d in enumerate(_text_documents(_text_files(pattern))) if i % shards == shard)
     _write_documents(docs, out_text, out_stats, stats)
     return dict(stats)

@@ -1,0 +1,62 @@
+"""The local files a config points at, checked when the workflow starts: a mistake costs no job (nor queue wait)."""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Iterator
+from pathlib import Path
+
+from .download import is_url
+from .errors import NorelmoError
+
+MODEL_FILES = ("model.hdf5", "options.json")
+
+
+def text_corpus_files(pattern: str) -> list[Path]:
+    """The files a `text` corpus entry names: a path or a glob (`**` included), sorted."""
+    return sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+
+
+def _file_problem(path: str) -> str | None:
+    p = Path(path)
+    if not p.exists():
+        return "does not exist"
+    if not p.is_file():
+        return "is not a file"
+    return None
+
+
+def _problems(data: dict) -> Iterator[str]:
+    for i, corpus in enumerate(data["corpora"]):
+        for key in ("dump", "index"):
+            location = corpus.get(key)
+            if location and not is_url(location) and (problem := _file_problem(location)):
+                yield f"corpora.{i}.{key}: {location} {problem}"
+        if "text" in corpus and not text_corpus_files(corpus["text"]):
+            yield f"corpora.{i}.text: {corpus['text']} matches no file"
+    udpipe = data["udpipe"]
+    # The model is read only when no CoNLL-U file to train one from is given.
+    checked = [("udpipe.train_conllu", udpipe["train_conllu"])]
+    if not udpipe["train_conllu"]:
+        checked = [("udpipe.model", udpipe["model"])]
+    checked += [(f"evaluate.{key}", data["evaluate"][key]) for key in ("pos_train", "pos_test")]
+    for key, location in checked:
+        if location and not is_url(location) and (problem := _file_problem(location)):
+            yield f"{key}: {location} {problem}"
+    init_from = data["train"]["init_from"]
+    if init_from:
+        if not Path(init_from).is_dir():
+            yield f"train.init_from: {init_from} is not a directory"
+        else:
+            missing = [name for name in MODEL_FILES if not (Path(init_from) / name).is_file()]
+            if missing:
+                yield f"train.init_from: {init_from} has no {' or '.join(missing)}"
+
+
+def check_local_paths(data: dict, source: str = "config") -> None:
+    """One NorelmoError naming each key whose local path is missing or of the wrong kind (URLs are the
+    download rule's business). `data` is a validated config; relative paths are taken from the current directory,
+    where the workflow's jobs read them too."""
+    problems = list(_problems(data))
+    if problems:
+        raise NorelmoError(f"{source}: " + "; ".join(problems))
