@@ -57,3 +57,28 @@ def test_unused_final_state_has_no_gradient_and_float32_matches():
         grads.append(tape.gradient(loss, args))
     for a, r in zip(*grads, strict=True):
         np.testing.assert_allclose(a.numpy(), r.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_the_training_step_runs_this_layer_not_a_scan(tmp_path):
+    """The compiled step knows the window length, so its LSTMs are the static unroll above (no loop op).
+
+    Without dropout: its masks' shape told the step the window length, so only dropout-free runs lost it."""
+    import dataclasses
+
+    from norelmo.elmo.data import BatchMaker, corpus_types
+    from norelmo.elmo.train import Trainer
+
+    from .tiny import TINY, TINY_TRAIN
+
+    lines = ["Oslo er en stor by i Norge .", "Bergen har mange kontorer og skoler ."] * 5
+    corpus = tmp_path / "t.txt"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    vocab = ["<S>", "</S>", "<UNK>"] + sorted({w for x in lines for w in x.split()})
+    types = corpus_types(vocab, None, [corpus], 50)
+    batch = next(BatchMaker([corpus], types, TINY_TRAIN.batch_size, TINY.unroll_steps, 8, seed=0))
+    cfg = dataclasses.replace(TINY, dropout=0.0)
+    step, args = Trainer(cfg, TINY_TRAIN, len(vocab), tmp_path / "ckpt").compiled_step(batch)
+    graph = step.get_concrete_function(*args).graph
+    ops = {op.type for op in graph.get_operations()}
+    ops |= {op.type for f in graph._functions.values() for op in f.graph.get_operations()}
+    assert not ops & {"While", "StatelessWhile"}

@@ -22,6 +22,15 @@ BATCH_SPEC = {
 }
 
 
+def step_spec(batch_size: int, unroll_steps: int) -> dict[str, tf.TensorSpec]:
+    """BATCH_SPEC with the rows and the window length known, as the compiled step needs them: with the
+    window length unknown (only dropout masks told it), a run without dropout ran its LSTMs as a tf.scan
+    under autodiff instead of the static unroll with the hand-written backward pass (lstm.projected_lstm)."""
+    known = {"positions": [2, batch_size, unroll_steps], "targets": [2, batch_size, unroll_steps],
+             "true_expected": [2, batch_size, unroll_steps], "resets": [2, batch_size]}  # fmt: skip
+    return {name: tf.TensorSpec(known.get(name, spec.shape), spec.dtype) for name, spec in BATCH_SPEC.items()}
+
+
 def prefetched(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
     """The batches through tf.data, which makes the next ones in the background while a step runs.
 

@@ -33,7 +33,7 @@ from .model import (
     sampled_softmax_loss,
     weight_shapes,
 )
-from .prefetch import BATCH_SPEC, prefetched
+from .prefetch import BATCH_SPEC, prefetched, step_spec
 
 METRICS = "metrics.jsonl"
 HELDOUT = "heldout.jsonl"
@@ -208,9 +208,10 @@ class Trainer:
         few widths (chars.split_short_long), so each pair gets its own graph.
         """
         if widths not in self._steps:
-            # Rows vary from batch to batch; a signature with them unknown keeps them from retracing.
+            # The count of distinct types varies from batch to batch; unknown in the signature, it never retraces.
             signature = [tf.TensorSpec([None, width], tf.int32) for width in widths]
-            signature += [spec for name, spec in BATCH_SPEC.items() if not name.endswith("_chars")]
+            spec = step_spec(self.train_cfg.batch_size, self.cfg.unroll_steps)
+            signature += [s for name, s in spec.items() if not name.endswith("_chars")]
             self._steps[widths] = tf.function(self._train_step, input_signature=signature, jit_compile=self.xla)
         return self._steps[widths]
 
