@@ -1,11 +1,15 @@
 """Snakemake wrapper of rule download."""
 
 import sys
+from pathlib import Path
 
 sys.path.insert(0, f"{snakemake.scriptdir}/../src")  # noqa: F821 - also inside --sdm conda envs
 
-from norelmo.download import download  # noqa: E402
+from norelmo.download import Check, download  # noqa: E402
 from norelmo.logs import log_to  # noqa: E402
 
-with log_to(snakemake.log[0]):  # noqa: F821
-    download(snakemake.params.url, snakemake.output[0], snakemake.params.sha1)  # noqa: F821
+sm = snakemake  # noqa: F821
+with log_to(sm.log[0]):
+    check = Check(sm.params.sha1, tuple(sm.params.checksum_files), Path(sm.params.known))
+    entry = download(sm.params.url, sm.output[0], check, record=Path(sm.params.record))
+    print(f"{entry['file']}: {entry['size']:,} bytes, sha1 {entry['sha1']}, checked against: {entry['checksum']}")

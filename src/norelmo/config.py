@@ -35,6 +35,8 @@ def _with_defaults(validator_class):
 
 def _describe(error: jsonschema.ValidationError) -> str:
     where = ".".join(str(p) for p in error.absolute_path) or "top level"
+    if error.validator == "oneOf" and where.startswith("corpora."):
+        return f"{where}: a corpus is a `dump` (with `index`, `sha1`), a `text` glob, or a `wiki` with its `date`"
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         return f"{where}: unknown key(s) {', '.join(repr(k) for k in extra)}"
@@ -50,7 +52,9 @@ def validate(raw: dict, source: str = "config") -> dict:
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(e.absolute_path)))
     if errors:
         raise NorelmoError(f"{source}: invalid config: " + "; ".join(_describe(e) for e in errors[:5]))
-    locations = [(f"corpora.{i}.{k}", c[k]) for i, c in enumerate(data["corpora"]) for k in ("dump", "index") if k in c]
+    locations = [
+        (f"corpora.{i}.{k}", c[k]) for i, c in enumerate(data["corpora"]) for k in ("dump", "index", "mirror") if k in c
+    ]
     locations += [(f"evaluate.{k}", v) for k, v in data["evaluate"].items() if v]
     for key, location in [*locations, ("udpipe.model", data["udpipe"]["model"])]:
         if insecure_url(location):

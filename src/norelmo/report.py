@@ -10,6 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .atomic import atomic_text
+from .download_records import read_records
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5em; color: #1e293b; }
@@ -70,6 +71,17 @@ def _benchmarks(results: Path) -> str:
 # One direction's perplexity this many times the other's means something is wrong with that LM (or
 # with how it is scored: a healthy biLM's two directions stay within a small factor of each other).
 DIRECTION_RATIO_WARNING = 10.0
+
+
+def _downloads(results: Path) -> str:
+    """What the run downloaded (results/{run}/downloads.json) and what each file was checked against."""
+    records = read_records(results / "downloads.json")
+    if not records:
+        return ""
+    rows = [
+        [Path(e["file"]).name, e["size"], e["sha1"], e["checksum"], e["final_url"], e["time"]] for e in records.values()
+    ]
+    return "<h2>Downloads</h2>" + _table(["file", "bytes", "sha1", "checked against", "from", "when (UTC)"], rows)
 
 
 def direction_warning(perplexity: dict) -> str | None:
@@ -177,6 +189,7 @@ def write_summary(
                 ],
             )
         )
+    parts.append(_downloads(results))
     parts.append("<h2>Time and memory per rule</h2>")
     parts.append(_benchmarks(results))
     page = f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{STYLE}</style></head><body>{''.join(parts)}"

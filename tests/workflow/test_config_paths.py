@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-
 import pytest
 import yaml
 
@@ -12,7 +9,8 @@ from norelmo.config import validate
 from norelmo.errors import NorelmoError
 from norelmo.inputs import check_local_paths
 
-from ..conftest import BIN, ROOT
+from ..conftest import ROOT
+from .workdir import snakemake_at
 
 
 def sample_config(tmp_path) -> dict:
@@ -26,14 +24,6 @@ def sample_config(tmp_path) -> dict:
     for key in ("pos_train", "pos_test"):
         config["evaluate"][key] = str(ROOT / config["evaluate"][key])
     return config
-
-
-def snakemake_in(tmp_path, config: dict, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    (tmp_path / "run.yaml").write_text(yaml.safe_dump(config))
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
-    cmd = [str(BIN / "snakemake"), "--configfile", str(tmp_path / "run.yaml"), "--snakefile", str(ROOT / "Snakefile"),
-           "--directory", str(tmp_path), "--cores", "1", *args]  # fmt: skip
-    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
 
 
 def missing_dump(c, tmp):
@@ -92,7 +82,7 @@ MISTAKES = [missing_dump, index_is_a_directory, text_glob_matches_nothing, missi
 def test_a_path_mistake_fails_a_dry_run_naming_its_key(mistake, tmp_path):
     config = sample_config(tmp_path)
     key, path = mistake(config, tmp_path)
-    proc = snakemake_in(tmp_path, config, "-n")
+    proc = snakemake_at(tmp_path, config, "-n")
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert f"{key}: {path}" in out, out[-3000:]
@@ -121,7 +111,7 @@ def bad_text_corpus(tmp_path):
 
 
 def test_a_stage_failing_on_bad_input_logs_one_line(bad_text_corpus, tmp_path):
-    proc = snakemake_in(tmp_path, bad_text_corpus, "results/sample/text/news/shard-0.txt")
+    proc = snakemake_at(tmp_path, bad_text_corpus, "results/sample/text/news/shard-0.txt")
     message = f"norelmo: {tmp_path / 'news' / 'a.txt'}:2: not valid UTF-8"
     log = (tmp_path / "results" / "sample" / "logs" / "extract" / "news-0.log").read_text().splitlines()
     assert proc.returncode != 0
@@ -131,7 +121,7 @@ def test_a_stage_failing_on_bad_input_logs_one_line(bad_text_corpus, tmp_path):
 
 
 def test_norelmo_debug_adds_the_traceback(bad_text_corpus, tmp_path):
-    proc = snakemake_in(tmp_path, bad_text_corpus, "results/sample/text/news/shard-0.txt", env={"NORELMO_DEBUG": "1"})
+    proc = snakemake_at(tmp_path, bad_text_corpus, "results/sample/text/news/shard-0.txt", env={"NORELMO_DEBUG": "1"})
     log = (tmp_path / "results" / "sample" / "logs" / "extract" / "news-0.log").read_text()
     assert proc.returncode != 0
     assert log.startswith("Traceback") and "norelmo.errors.NorelmoError" in log

@@ -6,6 +6,8 @@ import os
 import shutil
 import subprocess
 
+import yaml
+
 from ..conftest import BIN, ROOT
 
 PARTS = ("Snakefile", "workflow", "profiles", "config", "resources", "scripts", "envs", "src")
@@ -27,3 +29,12 @@ def snakemake(workdir, *args, check=True):
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
     return proc
+
+
+def snakemake_at(directory, config: dict, *args, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The project's Snakefile run in `directory` (no copy of the project) on `config`, written to run.yaml there."""
+    (directory / "run.yaml").write_text(yaml.safe_dump(config))
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
+    cmd = [str(BIN / "snakemake"), "--configfile", str(directory / "run.yaml"), "--snakefile", str(ROOT / "Snakefile"),
+           "--directory", str(directory), "--cores", "1", *args]  # fmt: skip
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)

@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 from urllib.parse import urlparse
 
 from snakemake.utils import validate
@@ -6,6 +7,7 @@ from snakemake.utils import validate
 from norelmo.config import Config
 from norelmo.download import is_url
 from norelmo.inputs import check_local_paths
+from norelmo.wiki.sources import resolve_dates, run_at
 
 validate(config, schema="../schemas/config.schema.yaml")
 # Checks beyond the schema (duplicate corpus names) and the typed view the package works with.
@@ -16,6 +18,10 @@ check_local_paths(CONFIG.raw)
 RESULTS = f"results/{config['run']}"
 CORPORA = {c["name"]: c for c in config["corpora"]}
 SHARDS = list(range(config["shards"]))
+# Corpora named by wiki and date: `latest` becomes the date recorded at the run's first start.
+DUMP_DATES = resolve_dates(CONFIG.raw["corpora"], Path(RESULTS) / "dumps.json")
+# Where the first download of a URL without published checksums is recorded, for all runs to match.
+KNOWN_DOWNLOADS = "results/known-downloads.json"
 
 
 def local_copy(location):
@@ -25,21 +31,33 @@ def local_copy(location):
     return location
 
 
+def corpus_files(corpus):
+    """{"dump": ..., "index": ...} of a dump corpus (paths or URLs), and the checksum files published beside
+    them (those of a wiki's dump run; none for a dump given by URL)."""
+    if "wiki" in corpus:
+        run = run_at(corpus["wiki"], DUMP_DATES[corpus["name"]], corpus.get("mirror"))
+        return {"dump": run.dump, "index": run.index}, run.checksum_files
+    return {k: corpus[k] for k in ("dump", "index") if k in corpus}, ()
+
+
 def downloads():
-    """Local download path -> (URL, sha1 or None) for every URL the config names."""
+    """Local download path -> url, the config's sha1 (or None) and the published checksum files, for every
+    URL the config names."""
     found = {}
     for corpus in config["corpora"]:
-        for key in ("dump", "index"):
-            if is_url(corpus.get(key, "")):
+        files, checksum_files = corpus_files(corpus)
+        for key, location in files.items():
+            if is_url(location):
                 sha1 = corpus.get("sha1") if key == "dump" else None
-                found[local_copy(corpus[key])] = (corpus[key], sha1)
+                found[local_copy(location)] = (location, sha1, checksum_files)
     for location in (config["evaluate"]["pos_train"], config["evaluate"]["pos_test"]):
         if location and is_url(location):
-            found[local_copy(location)] = (location, None)
+            found[local_copy(location)] = (location, None, ())
     if is_url(config["udpipe"]["model"]) and not config["udpipe"]["train_conllu"]:
         found[local_copy(config["udpipe"]["model"])] = (
             config["udpipe"]["model"],
             config["udpipe"]["sha1"],
+            (),
         )
     return found
 
@@ -48,13 +66,8 @@ DOWNLOADS = downloads()
 
 
 def extract_inputs(wildcards):
-    corpus = CORPORA[wildcards.corpus]
-    if "dump" not in corpus:
-        return []
-    inputs = {"dump": local_copy(corpus["dump"])}
-    if corpus.get("index"):
-        inputs["index"] = local_copy(corpus["index"])
-    return inputs
+    files, _ = corpus_files(CORPORA[wildcards.corpus])
+    return {key: local_copy(location) for key, location in files.items()}
 
 
 def udpipe_model():

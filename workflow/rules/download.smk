@@ -8,5 +8,8 @@ rule download:
     params:
         url=lambda wc, output: DOWNLOADS[output[0]][0],
         sha1=lambda wc, output: DOWNLOADS[output[0]][1],
+        checksum_files=lambda wc, output: DOWNLOADS[output[0]][2],
+        known=KNOWN_DOWNLOADS,
+        record=f"{RESULTS}/downloads.json",
     script:
         "../../scripts/download.py"
