@@ -65,6 +65,14 @@ def main() -> None:
         print(f"| {processes} | {1000 * elapsed / a.batches:.2f} | {rate:,.0f} | {rate / base:.2f}x |")
 
     made = maker()
+    start = time.perf_counter()
+    for _ in range(a.batches):
+        made.next_windows()
+    packing = (time.perf_counter() - start) / a.batches
+    print(f"\nwindow packing alone (sequential, in the trainer's process): {1000 * packing:.2f} ms per batch, so at "
+          f"most {BATCH * UNROLL / packing:,.0f} tokens/s however many workers finish the batches")  # fmt: skip
+
+    made = maker()
     sizes = made.complete.type_sizes
     used, padding, counts = collections.Counter(), 0, []
     start = time.perf_counter()

@@ -217,8 +217,10 @@ def worker_bilm_tf(name: str, steps: int, gpu: bool) -> dict:
     return {"tokens_per_s": steps * b * t / elapsed}
 
 
-def export_step(name: str, out: Path, vocab_size: int) -> dict:
+def export_step(name: str, out: Path, vocab_size: int, precision: str = "fp32", batch_size: int = 0) -> dict:
     """The trainer's compiled (XLA) step for one config, as ../shared/gpu-step/export_step.py writes it.
+
+    NAME is the config's, with -bf16 for train.precision bf16 and -bN for a batch size other than the config's.
 
     NAME.hlo.pb (the step as an HloModuleProto, before optimization), NAME.args.npz (the batch inputs in
     parameter order), NAME.json (tokens per step, vocabulary size, each captured variable as [role, dtype,
@@ -236,7 +238,10 @@ def export_step(name: str, out: Path, vocab_size: int) -> dict:
     from norelmo.elmo.train import Trainer
 
     cfg = run_config(name)
-    tcfg = TrainConfig(**{**cfg.train.__dict__, "xla": True})
+    tcfg = TrainConfig(**{**cfg.train.__dict__, "xla": True, "precision": precision})
+    if batch_size:
+        tcfg = TrainConfig(**{**tcfg.__dict__, "batch_size": batch_size})
+    name += ("-bf16" if precision == "bf16" else "") + (f"-b{batch_size}" if batch_size else "")
     tmp = Path(tempfile.mkdtemp())
     corpus, vocab = write_corpus(tmp)
     vocab += [f"<pad{i}>" for i in range(max(0, vocab_size - len(vocab)))]
@@ -281,7 +286,7 @@ def export_step(name: str, out: Path, vocab_size: int) -> dict:
         "vars": variables,
         "shapes": [list(np.shape(x)) for x in args],
     }
-    if name == "tiny":
+    if name.startswith("tiny"):
         dtypes = {"f32": tf.float32, "s64": tf.int64, "s32": tf.int32}
         values = [
             tf.raw_ops.ReadVariableOp(resource=h, dtype=dtypes[v[1]]).numpy()
@@ -296,6 +301,7 @@ def export_step(name: str, out: Path, vocab_size: int) -> dict:
     return {
         "config": name,
         "hlo_ops": len(ops),
+        "bf16_dots": len(re.findall(r"= bf16\[[\d,]*\]\S* dot\(", hlo_text)),
         "convolutions": ops.count("convolution"),
         "dots": ops.count("dot"),
         "variables": len(variables),
@@ -313,16 +319,18 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="also write the rows here")
     ap.add_argument("--export-step", type=Path, metavar="DIR", help="write the XLA step for ../shared/gpu-step there")
     ap.add_argument("--vocab-size", type=int, default=100000, help="with --export-step: pad the vocabulary to this")
+    ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="with --export-step: train.precision")
+    ap.add_argument("--batch-size", type=int, default=0, help="with --export-step: instead of the config's")
     ap.add_argument("--worker", choices=["norelmo", "bilm-tf", "matmul"], help=argparse.SUPPRESS)
     ap.add_argument("--config", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.export_step:
-        print("| config | HLO ops | convolutions | dots | variables | batch input shapes |\n|---|---|---|---|---|---|")
+        print("| step | HLO ops | convolutions | dots (bf16) | variables | batch input shapes |")
+        print("|---|---|---|---|---|---|")
         for config in a.configs.split(","):
-            r = export_step(config, a.export_step, a.vocab_size)
-            print(
-                f"| {config} | {r['hlo_ops']} | {r['convolutions']} | {r['dots']} | {r['variables']} | {r['shapes']} |"
-            )
+            r = export_step(config, a.export_step, a.vocab_size, a.precision, a.batch_size)
+            print(f"| {r['config']} | {r['hlo_ops']} | {r['convolutions']} | {r['dots']} ({r['bf16_dots']}) | "
+                  f"{r['variables']} | {r['shapes']} |")  # fmt: skip
         return
     if a.worker:
         if a.worker == "matmul":

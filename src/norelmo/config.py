@@ -133,6 +133,7 @@ class TrainConfig:
     heldout_sentences: int = 10000
     state_resets: float = 0.1
     batch_processes: int = 0
+    precision: str = "fp32"
     xla: bool | None = None
     deterministic: bool = False
     init_from: str | None = None

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from .precision import matmul
+
 
 def with_forget_bias(bias, dim: int):
     """The gate bias with TF1 LSTMCell's forget bias of 1 added to the f block, once for all steps."""
@@ -21,7 +23,7 @@ def with_forget_bias(bias, dim: int):
     return bias + tf.cast(forget, bias.dtype)
 
 
-def lstm_step(gates, c_prev, w_proj, cell_clip: float, proj_clip: float):
+def lstm_step(gates, c_prev, w_proj, cell_clip: float, proj_clip: float, dtype=None):
     """One step from the full gate pre-activations (forget bias included), TF1 LSTMCell's way.
 
     Returns the new cell and output, and what the backward pass needs: the gate activations
@@ -31,31 +33,33 @@ def lstm_step(gates, c_prev, w_proj, cell_clip: float, proj_clip: float):
     si, tj, sf, so = tf.sigmoid(i), tf.tanh(j), tf.sigmoid(f), tf.sigmoid(o)
     c_raw = sf * c_prev + si * tj
     c = tf.clip_by_value(c_raw, -cell_clip, cell_clip)
-    h_raw = (so * tf.tanh(c)) @ w_proj
+    h_raw = matmul(so * tf.tanh(c), w_proj, dtype)
     return c, tf.clip_by_value(h_raw, -proj_clip, proj_clip), (si, tj, sf, so), c_raw, h_raw
 
 
-def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip: float):
+def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip: float, dtype=None):
     """x (B, T, P) -> outputs (B, T, P), the final cell c (B, D) and the final output h (B, P).
 
     Gates are packed i, j, f, o as in TF1's LSTMCell, with its forget bias of 1; the cell is
     clipped to +-cell_clip and the projected output to +-proj_clip, and the clips' gradients
     pass where the value lies within the bounds, bounds included (as tf.clip_by_value's do).
+    `dtype`: of the matrix products' operands (precision.matmul), forward and backward.
     """
     p = x.shape[-1]
 
     @tf.custom_gradient
     def layer(x, kernel, bias, w_proj, c0, h0):
-        w_x, w_h = kernel[:p], kernel[p:]
         d, steps, rows = w_proj.shape[0], x.shape[1], tf.shape(x)[0]
+        # The weights in the products' dtype once, not at every step.
+        w_x, w_h, w_proj_c = (w if dtype is None else tf.cast(w, dtype) for w in (kernel[:p], kernel[p:], w_proj))
         # Time-major 2-D matrices, so that every batched product is one plain matmul.
         x_2d = tf.reshape(tf.transpose(x, [1, 0, 2]), [-1, p])  # (T*B, P)
-        gates_x = tf.reshape(x_2d @ w_x + with_forget_bias(bias, d), [steps, rows, -1])
+        gates_x = tf.reshape(matmul(x_2d, w_x, dtype) + with_forget_bias(bias, d), [steps, rows, -1])
         c, h = c0, h0
         h_in, acts, c_raws, h_raws = [], [], [], []
         for g_x in tf.unstack(gates_x):
             h_in.append(h)
-            c, h, act, c_raw, h_raw = lstm_step(g_x + h @ w_h, c, w_proj, cell_clip, proj_clip)
+            c, h, act, c_raw, h_raw = lstm_step(g_x + matmul(h, w_h, dtype), c, w_proj_c, cell_clip, proj_clip, dtype)
             acts.append(act)
             c_raws.append(c_raw)
             h_raws.append(h_raw)
@@ -80,25 +84,25 @@ def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip:
             d_outs, factors_t, m_to_c_t, sf_t, c_kept_t, h_kept_t = (
                 tf.unstack(v) for v in (tf.transpose(d_out, [1, 0, 2]), gate_factors, m_to_c, sf, c_kept, h_kept)
             )
-            w_h_t, w_proj_t = tf.transpose(w_h), tf.transpose(w_proj)
+            w_h_t, w_proj_t = tf.transpose(w_h), tf.transpose(w_proj_c)
             # A final state that nothing downstream uses has no gradient.
             dc = tf.zeros_like(c0) if d_c is None else d_c
             dh = tf.zeros_like(h0) if d_h is None else d_h
             d_gates, d_h_raw = [None] * steps, [None] * steps
             for t in reversed(range(steps)):
                 d_h_raw[t] = tf.where(h_kept_t[t], d_outs[t] + dh, 0.0)
-                dm = d_h_raw[t] @ w_proj_t
+                dm = matmul(d_h_raw[t], w_proj_t, dtype)
                 dc = tf.where(c_kept_t[t], dc + dm * m_to_c_t[t], 0.0)
                 d_gates[t] = tf.concat([dc, dc, dc, dm], axis=1) * factors_t[t]
                 dc = dc * sf_t[t]
-                dh = d_gates[t] @ w_h_t
+                dh = matmul(d_gates[t], w_h_t, dtype)
             d_gates = tf.concat(d_gates, axis=0)  # (T*B, 4D)
-            d_x = tf.transpose(tf.reshape(tf.matmul(d_gates, w_x, transpose_b=True), [steps, rows, p]), [1, 0, 2])
-            d_w_x = tf.matmul(x_2d, d_gates, transpose_a=True)
-            d_w_h = tf.matmul(tf.concat(h_in, axis=0), d_gates, transpose_a=True)
+            d_x = tf.transpose(tf.reshape(matmul(d_gates, w_x, dtype, transpose_b=True), [steps, rows, p]), [1, 0, 2])
+            d_w_x = matmul(x_2d, d_gates, dtype, transpose_a=True)
+            d_w_h = matmul(tf.concat(h_in, axis=0), d_gates, dtype, transpose_a=True)
             d_bias = tf.reduce_sum(d_gates, axis=0)
             m_2d = tf.reshape(so * tc, [-1, d])
-            d_w_proj = tf.matmul(m_2d, tf.concat(d_h_raw, axis=0), transpose_a=True)
+            d_w_proj = matmul(m_2d, tf.concat(d_h_raw, axis=0), dtype, transpose_a=True)
             return d_x, tf.concat([d_w_x, d_w_h], axis=0), d_bias, d_w_proj, dc, dh
 
         return (outputs, c, h), backward

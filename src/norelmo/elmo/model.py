@@ -13,6 +13,7 @@ import tensorflow as tf
 from ..config import ModelConfig
 from .chars import N_CHARACTERS
 from .lstm import lstm_step, projected_lstm, with_forget_bias
+from .precision import matmul
 
 SOFTMAX_W, SOFTMAX_B = "softmax/W", "softmax/b"
 DIRECTIONS = (0, 1)  # 0 = forward LM, 1 = backward LM
@@ -105,11 +106,11 @@ class BidirectionalLM(tf.Module):
         return {n: v.numpy() for n, v in self.weights.items() if not n.startswith("softmax/")}
 
     # -- token embedding -------------------------------------------------------------------
-    def token_embedding(self, char_ids: tf.Tensor) -> tf.Tensor:
+    def token_embedding(self, char_ids: tf.Tensor, dtype=None) -> tf.Tensor:
         """(..., chars) character ids in 0..260 -> (..., projection_dim) token vectors.
 
         `chars` is max_characters_per_token, or fewer leading columns cut by chars.needed_width
-        (same output, less work); it must be known when the graph is built.
+        (same output, less work); it must be known when the graph is built. `dtype`: of the products' operands.
         """
         cnn, w = self.cfg.char_cnn, self.weights
         width = char_ids.shape[-1]
@@ -127,10 +128,14 @@ class BidirectionalLM(tf.Module):
                 # config (../shared/gpu-step); as matmuls they take a fraction of the time and memory.
                 windows = tf.concat([x[:, k : k + span] for k in range(filter_width)], axis=-1)  # (N, span, w E)
                 conv = tf.reshape(windows, [-1, filter_width * cnn.embedding_dim])
-                conv = conv @ tf.reshape(kernel, [filter_width * cnn.embedding_dim, filters])
+                conv = matmul(conv, tf.reshape(kernel, [filter_width * cnn.embedding_dim, filters]), dtype)
                 conv = tf.reshape(conv, [-1, 1, span, filters])
             else:  # oneDNN's convolution is the faster one on CPUs (bench/train.py, tiny config: 7%)
-                conv = tf.nn.conv2d(x[:, tf.newaxis], kernel, strides=1, padding="VALID")
+                if dtype is None:
+                    conv = tf.nn.conv2d(x[:, tf.newaxis], kernel, strides=1, padding="VALID")
+                else:
+                    conv = tf.nn.conv2d(tf.cast(x, dtype)[:, tf.newaxis], tf.cast(kernel, dtype), 1, "VALID")
+                    conv = tf.cast(conv, tf.float32)
             # Max over positions, then the bias: the same values as bilm-tf's max(conv + b), as
             # rounding is monotonic. max_pool's gradient kernel is far cheaper than reduce_max's;
             # where positions tie, their windows are equal (all padding), so sending the gradient to
@@ -139,27 +144,28 @@ class BidirectionalLM(tf.Module):
             pooled.append(act(top + w[f"CNN/b_cnn_{i}"]))
         h = tf.concat(pooled, axis=-1)
         for k in range(cnn.n_highway):
-            carry = tf.sigmoid(h @ w[f"CNN_high_{k}/W_carry"] + w[f"CNN_high_{k}/b_carry"])
-            transform = tf.nn.relu(h @ w[f"CNN_high_{k}/W_transform"] + w[f"CNN_high_{k}/b_transform"])
+            carry = tf.sigmoid(matmul(h, w[f"CNN_high_{k}/W_carry"], dtype) + w[f"CNN_high_{k}/b_carry"])
+            transform = tf.nn.relu(matmul(h, w[f"CNN_high_{k}/W_transform"], dtype) + w[f"CNN_high_{k}/b_transform"])
             h = carry * transform + (1.0 - carry) * h
         if "CNN_proj/W_proj" in w:
-            h = h @ w["CNN_proj/W_proj"] + w["CNN_proj/b_proj"]
+            h = matmul(h, w["CNN_proj/W_proj"], dtype) + w["CNN_proj/b_proj"]
         return tf.reshape(h, tf.concat([lead, [self.cfg.lstm.projection_dim]], axis=0))
 
     # -- LSTMs -----------------------------------------------------------------------------
-    def lstm_layer(self, direction, layer, x, mask, state):
+    def lstm_layer(self, direction, layer, x, mask, state, dtype=None):
         """One projected LSTM layer over (batch, time, P) inputs.
 
         Gates are packed i, j, f, o as in TF1's LSTMCell; the forget bias of 1 is added here, not
         stored. Where `mask` is False the state is carried through unchanged and the output is 0,
         which is how dynamic_rnn treats steps past a sequence's length. `mask=None` means all True.
+        `dtype` (of the products' operands) applies to training's fixed-length windows; the rest is float32.
         """
         lstm, w = self.cfg.lstm, self.weights
         pre = lstm_prefix(direction, layer)
         kernel, bias, w_proj = w[pre + "W_0"], w[pre + "B"], w[pre + "W_P_0"]
         if mask is None and x.shape[1] is not None:
             # Fixed-length training windows: static unroll with a batched backward pass.
-            out, *final = projected_lstm(x, kernel, bias, w_proj, *state, lstm.cell_clip, lstm.proj_clip)
+            out, *final = projected_lstm(x, kernel, bias, w_proj, *state, lstm.cell_clip, lstm.proj_clip, dtype)
         else:
             out, final = self._masked_lstm(x, mask, state, kernel, bias, w_proj)
         if layer > 0 and lstm.use_skip_connections:
@@ -188,7 +194,7 @@ class BidirectionalLM(tf.Module):
         cs, hs = tf.scan(step, (gates_x, step_mask), initializer=state)
         return tf.transpose(hs * step_mask, [1, 0, 2]), (cs[-1], hs[-1])
 
-    def lstm_stack(self, direction, x, mask, states, dropout=None):
+    def lstm_stack(self, direction, x, mask, states, dropout=None, dtype=None):
         """All LSTM layers of one direction; returns every layer's outputs and the new states.
 
         `dropout` (training only): per layer, a tensor that scales that layer's input, as bilm-tf's
@@ -198,7 +204,7 @@ class BidirectionalLM(tf.Module):
         for layer in range(self.cfg.lstm.n_layers):
             if dropout is not None:
                 x = x * dropout[layer]
-            x, st = self.lstm_layer(direction, layer, x, mask, states[layer])
+            x, st = self.lstm_layer(direction, layer, x, mask, states[layer], dtype)
             outputs.append(x)
             new_states.append(st)
         return outputs, new_states
@@ -245,7 +251,7 @@ def dropout_scales(rate: float, seed, sites: list[int], rows: tuple, shape: list
     return tf.cast(mine >= rate, tf.float32) * (1.0 / (1.0 - rate))
 
 
-def sampled_softmax_loss(weights, biases, inputs, labels, sampled, true_expected, sampled_expected):
+def sampled_softmax_loss(weights, biases, inputs, labels, sampled, true_expected, sampled_expected, dtype=None):
     """Per-row loss of tf.nn.sampled_softmax_loss (remove_accidental_hits=True) for given negatives.
 
     Written out because the library op draws its own negatives with a stateful sampler (which
@@ -253,7 +259,7 @@ def sampled_softmax_loss(weights, biases, inputs, labels, sampled, true_expected
     """
     true_logits = tf.reduce_sum(inputs * tf.gather(weights, labels), axis=-1) + tf.gather(biases, labels)
     true_logits -= tf.math.log(true_expected)
-    sampled_logits = tf.matmul(inputs, tf.gather(weights, sampled), transpose_b=True) + tf.gather(biases, sampled)
+    sampled_logits = matmul(inputs, tf.gather(weights, sampled), dtype, transpose_b=True) + tf.gather(biases, sampled)
     sampled_logits -= tf.math.log(sampled_expected)
     hits = tf.equal(labels[:, tf.newaxis], sampled[tf.newaxis, :])
     sampled_logits += tf.where(hits, tf.float32.min, 0.0)

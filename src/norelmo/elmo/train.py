@@ -33,6 +33,7 @@ from .model import (
     sampled_softmax_loss,
     weight_shapes,
 )
+from .precision import COMPUTE_DTYPES
 from .prefetch import BATCH_SPEC, prefetched, step_spec
 
 METRICS = "metrics.jsonl"
@@ -99,6 +100,7 @@ class Trainer:
             self.refused_loss = tf.Variable(0.0, trainable=False)
         if xla:
             self.model.cnn_as_matmul = True
+        self.compute_dtype = COMPUTE_DTYPES[train.precision]
         self.names = sorted(self.model.weights)
         self.variables = [self.model.weights[n] for n in self.names]
         self.data_state = tf.Variable("", dtype=tf.string, trainable=False)
@@ -142,7 +144,8 @@ class Trainer:
             dropout = dropout_scales(cfg.dropout, seed, [2, layers + 1], (first, b), [b // n, t, p])
         with tf.GradientTape() as tape:
             # The character CNN runs once per distinct type of the batch, for both directions.
-            type_vectors = tf.concat([self.model.token_embedding(c) for c in (short_chars, long_chars)], axis=0)
+            dtype = self.compute_dtype
+            type_vectors = tf.concat([self.model.token_embedding(c, dtype) for c in (short_chars, long_chars)], axis=0)
             losses, new_states = [], []
             for d in DIRECTIONS:
                 x = tf.gather(type_vectors, positions[mine][d])
@@ -150,7 +153,7 @@ class Trainer:
                 states = [
                     (c[first : first + b // n] * keep, h[first : first + b // n] * keep) for c, h in self.states[d]
                 ]
-                outputs, st = self.model.lstm_stack(d, x, None, states, None if dropout is None else dropout[d])
+                outputs, st = self.model.lstm_stack(d, x, None, states, None if dropout is None else dropout[d], dtype)
                 top = outputs[-1] if dropout is None else outputs[-1] * dropout[d, layers]
                 per_token = sampled_softmax_loss(
                     self.model.weights[SOFTMAX_W],
@@ -160,6 +163,7 @@ class Trainer:
                     sampled[d],
                     tf.reshape(true_exp[mine][d], [-1]),
                     sampled_exp[d],
+                    dtype,
                 )
                 losses.append(tf.reduce_mean(per_token))
                 new_states.append(st)

@@ -1,0 +1,35 @@
+"""train.precision bf16: matrix products in bfloat16, all state in float32, the same training within rounding."""
+
+import dataclasses
+
+import numpy as np
+import tensorflow as tf
+
+from norelmo.elmo.data import BatchMaker, corpus_types
+from norelmo.elmo.train import Trainer
+
+from .tiny import TINY, TINY_TRAIN
+
+LINES = ["Oslo er en stor by i Norge .", "Bergen har mange kontorer og skoler .", "Kirken ble bygd i 1150 ."] * 10
+
+
+def test_bf16_steps_follow_fp32_and_keep_float32_state(tmp_path):
+    corpus = tmp_path / "t.txt"
+    corpus.write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    vocab = ["<S>", "</S>", "<UNK>"] + sorted({w for x in LINES for w in x.split()})
+    types = corpus_types(vocab, None, [corpus], 50)
+    cfg = dataclasses.replace(TINY, dropout=0.0)
+    losses, weights = {}, {}
+    for precision in ("fp32", "bf16"):
+        train = dataclasses.replace(TINY_TRAIN, precision=precision, state_resets=0.0)
+        trainer = Trainer(cfg, train, len(vocab), tmp_path / precision)
+        batches = BatchMaker([corpus], types, train.batch_size, cfg.unroll_steps, 8, seed=1)
+        losses[precision] = [trainer.train_step(next(batches))[0] for _ in range(10)]
+        weights[precision] = {n: v.numpy() for n, v in trainer.model.weights.items()}
+        assert all(v.dtype == tf.float32 for v in trainer.model.weights.values())
+        assert all(s.dtype == tf.float32 for layers in trainer.states for pair in layers for s in pair)
+    # bfloat16 keeps 8 bits of mantissa: close to fp32, but not equal (else the products did not change type).
+    np.testing.assert_allclose(losses["bf16"], losses["fp32"], rtol=2e-2)
+    assert losses["bf16"] != losses["fp32"]
+    for name, value in weights["fp32"].items():
+        np.testing.assert_allclose(weights["bf16"][name], value, atol=2e-2, err_msg=name)
