@@ -105,26 +105,17 @@ def statistical_run(trainer_name: str, steps: int, seed: int, resets: float) -> 
     import numpy as np
     import tensorflow as tf
     from bilm_tf import BilmTfTrainer
-    from train import run_config, write_corpus
+    from train import heldout_setup
 
-    from norelmo.config import TrainConfig
-    from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types, heldout_sentences
     from norelmo.elmo.model import BidirectionalLM
     from norelmo.elmo.train import Trainer
     from norelmo.evaluate.perplexity import heldout_perplexity
 
-    cfg = run_config("tiny")
-    m, train = cfg.model, TrainConfig(**{**cfg.train.__dict__, "seed": seed, "state_resets": resets})
-    tmp = Path(tempfile.mkdtemp())
-    corpus, vocab = write_corpus(tmp)
-    types = corpus_types(vocab, None, [corpus], m.char_cnn.max_characters_per_token)
-    heldout = heldout_sentences([corpus], HELDOUT)
     ours = trainer_name == "norelmo"
-    layout = batch_layout(m.char_cnn.filters, False) if ours else {}  # bilm-tf reads full-width characters
-    batches = BatchMaker([corpus], types, train.batch_size, m.unroll_steps, m.n_negative_samples_batch, seed,
-                         None, len(heldout), **layout, state_resets=resets)  # fmt: skip
+    run = heldout_setup("tiny", HELDOUT, full_width=not ours, seed=seed, state_resets=resets)
+    m, train, vocab, types, heldout, batches = run.model, run.train, run.vocab, run.types, run.heldout, run.batches
     if ours:
-        trainer = Trainer(m, train, len(vocab), tmp / "ckpt")
+        trainer = Trainer(m, train, len(vocab), run.tmp / "ckpt")
         step = lambda batch: trainer.train_step(batch)[0]  # noqa: E731
     else:
         trainer = BilmTfTrainer(m, train.batch_size, len(vocab), fed_negatives=False, seed=seed)

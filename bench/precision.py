@@ -18,7 +18,6 @@ import json
 import math
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -30,23 +29,14 @@ HELDOUT = 100
 
 
 def one_run(precision: str, seed: int, steps: int, every: int) -> dict:
-    from train import run_config, write_corpus
+    from train import heldout_setup
 
-    from norelmo.config import TrainConfig
-    from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types, heldout_sentences
     from norelmo.elmo.train import Trainer
     from norelmo.evaluate.perplexity import heldout_perplexity
 
-    cfg = run_config("tiny")
-    m, train = cfg.model, TrainConfig(**{**cfg.train.__dict__, "seed": seed, "precision": precision})
-    tmp = Path(tempfile.mkdtemp())
-    corpus, vocab = write_corpus(tmp)
-    types = corpus_types(vocab, None, [corpus], m.char_cnn.max_characters_per_token)
-    heldout = heldout_sentences([corpus], HELDOUT)
-    batches = BatchMaker([corpus], types, train.batch_size, m.unroll_steps, m.n_negative_samples_batch, seed,
-                         None, len(heldout), **batch_layout(m.char_cnn.filters, False),
-                         state_resets=train.state_resets)  # fmt: skip
-    trainer = Trainer(m, train, len(vocab), tmp / "ckpt")
+    run = heldout_setup("tiny", HELDOUT, seed=seed, precision=precision)
+    m, train, types, heldout, batches = run.model, run.train, run.types, run.heldout, run.batches
+    trainer = Trainer(m, train, len(run.vocab), run.tmp / "ckpt")
     curve, seconds = [], 0.0
     for step in range(1, steps + 1):
         batch = next(batches)

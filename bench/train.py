@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 UD = ROOT.parent / "shared" / "data" / "ud-no-bokmaal"
@@ -66,6 +67,25 @@ def run_config(name: str):
     from norelmo.config import Config
 
     return Config.from_dict({"run": "bench", "corpora": [{"name": "x", "text": "x"}], **CONFIGS[name]})
+
+
+def heldout_setup(name: str, heldout: int, full_width: bool = False, **train_overrides) -> SimpleNamespace:
+    """For benches that train a config and score held-out text: its model and train settings (with overrides),
+    the corpus's vocabulary and types, the corpus's first `heldout` sentences, and batches of the rest
+    (`full_width`: all 50 character columns, as bilm-tf's graph reads them)."""
+    from norelmo.config import TrainConfig
+    from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types, heldout_sentences
+
+    cfg = run_config(name)
+    m, train = cfg.model, TrainConfig(**{**cfg.train.__dict__, **train_overrides})
+    tmp = Path(tempfile.mkdtemp())
+    corpus, vocab = write_corpus(tmp)
+    types = corpus_types(vocab, None, [corpus], m.char_cnn.max_characters_per_token)
+    sentences = heldout_sentences([corpus], heldout)
+    layout = {} if full_width else batch_layout(m.char_cnn.filters, False)
+    batches = BatchMaker([corpus], types, train.batch_size, m.unroll_steps, m.n_negative_samples_batch, train.seed,
+                         None, len(sentences), **layout, state_resets=train.state_resets)  # fmt: skip
+    return SimpleNamespace(model=m, train=train, vocab=vocab, types=types, heldout=sentences, batches=batches, tmp=tmp)
 
 
 def nominal_flops_per_token(cfg) -> float:
