@@ -107,7 +107,8 @@ def statistical_run(trainer_name: str, steps: int, seed: int, resets: float) -> 
     from bilm_tf import BilmTfTrainer
     from train import heldout_setup
 
-    from norelmo.elmo.model import BidirectionalLM
+    from norelmo.elmo.export import load_model_dir, options_json, write_model_dir
+    from norelmo.elmo.model import SOFTMAX_B, SOFTMAX_W, BidirectionalLM, weight_shapes
     from norelmo.elmo.train import Trainer
     from norelmo.evaluate.perplexity import heldout_perplexity
 
@@ -124,11 +125,15 @@ def statistical_run(trainer_name: str, steps: int, seed: int, resets: float) -> 
     losses = [step(next(batches)) for _ in range(steps)]
     seconds = time.perf_counter() - start
     if ours:
-        model, states = trainer.model, [[(c.read_value(), h.read_value()) for c, h in d] for d in trainer.states]
+        weights = {n: v.numpy() for n, v in trainer.model.weights.items()}
+        states = [[(c.read_value(), h.read_value()) for c, h in d] for d in trainer.states]
     else:
-        names = sorted(BidirectionalLM.initialized(m, len(vocab)).weights)
-        model = BidirectionalLM(m, trainer.weights(names))
+        weights = trainer.weights([*weight_shapes(m), SOFTMAX_W, SOFTMAX_B])
         states = [[(tf.constant(c), tf.constant(h)) for c, h in d] for d in trainer.states]
+    # Both models through the exported files (HDF5, and the checkpoint with the softmax), as users get them.
+    options = options_json(m, len(vocab), steps * train.batch_size * m.unroll_steps, 1, train.batch_size)
+    write_model_dir(weights, options, run.tmp / "vocab.txt", run.tmp / "model")
+    model = BidirectionalLM(*load_model_dir(run.tmp / "model", len(vocab)))
     return {
         "trainer": trainer_name,
         "resets": resets,
