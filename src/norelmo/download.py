@@ -103,7 +103,9 @@ class Check:
             return self.sha1.lower(), "config"
         if self.checksum_files:
             return published_sha1(name, self.checksum_files)
-        first = seen_before(self.seen, url) if self.seen else None
+        if self.seen is None:
+            return None, "none"
+        first = seen_before(self.seen, url)
         if first:
             return first["sha1"], f"first download, {first['time']}"
         return None, "none published; recorded as this URL's first download"
