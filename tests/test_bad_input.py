@@ -32,8 +32,10 @@ BASE = {"run": "x", "corpora": [{"name": "a", "dump": "dump.xml.bz2"}]}
         ({"train": {"precision": "fp16"}}, "train.precision"),
         ({"corpora": [{"name": "a", "wiki": "nowiki", "date": "2020-09-01"}]}, "corpora.0.date"),
         ({"corpora": [{"name": "a", "wiki": "nowiki"}]}, "corpora.0: a corpus is a `dump`"),
-        ({"corpora": [{"name": "a", "wiki": "nowiki", "date": 20200901, "mirror": "http://x.org/{date}"}]},
-         "corpora.0.mirror"),
+        (
+            {"corpora": [{"name": "a", "wiki": "nowiki", "date": 20200901, "mirror": "http://x.org/{date}"}]},
+            "corpora.0.mirror",
+        ),
     ],
 )
 def test_each_bad_config_value_is_one_error_naming_its_key(override, key):
