@@ -96,6 +96,10 @@ class Check:
     checksum_files: tuple[str, ...] = ()
     seen: Path | None = None
 
+    @property
+    def against_first_download(self) -> bool:
+        return self.seen is not None and not self.sha1 and not self.checksum_files
+
     def expected(self, url: str, name: str) -> tuple[str | None, str]:
         if self.sha1 == "none":
             return None, "none (config says sha1: none)"
@@ -103,7 +107,7 @@ class Check:
             return self.sha1.lower(), "config"
         if self.checksum_files:
             return published_sha1(name, self.checksum_files)
-        if self.seen is None:
+        if not self.against_first_download:
             return None, "none"
         first = seen_before(self.seen, url)
         if first:
@@ -159,7 +163,7 @@ def download(
         "time": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     os.replace(part, dest)
-    if check.seen and not check.sha1 and not check.checksum_files:
+    if check.against_first_download:
         record_download(check.seen, url, entry, keep_first=True)
     if record:
         record_download(record, url, entry)

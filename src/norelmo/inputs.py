@@ -36,9 +36,8 @@ def _problems(data: dict) -> Iterator[str]:
             yield f"corpora.{i}.text: {corpus['text']} matches no file"
     udpipe = data["udpipe"]
     # The model is read only when no CoNLL-U file to train one from is given.
-    checked = [("udpipe.train_conllu", udpipe["train_conllu"])]
-    if not udpipe["train_conllu"]:
-        checked = [("udpipe.model", udpipe["model"])]
+    model_key = "udpipe.train_conllu" if udpipe["train_conllu"] else "udpipe.model"
+    checked = [(model_key, udpipe["train_conllu"] or udpipe["model"])]
     checked += [(f"evaluate.{key}", data["evaluate"][key]) for key in ("pos_train", "pos_test")]
     for key, location in checked:
         if location and not is_url(location) and (problem := _file_problem(location)):

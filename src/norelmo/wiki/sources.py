@@ -89,6 +89,5 @@ def resolve_dates(corpora: list[dict], record: Path) -> dict[str, str]:
             recorded[name] = {"wiki": wiki, "asked": asked, "date": dates[name]}
             changed = True
     if changed:
-        record.parent.mkdir(parents=True, exist_ok=True)
         atomic_json(record, recorded)
     return dates
