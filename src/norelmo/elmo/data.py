@@ -140,7 +140,7 @@ class SentenceStream:
 
     def next_span(self) -> tuple[np.ndarray, int, int]:
         """The next sentence as (array, start, end): array[start:end] are its type ids."""
-        if self._loaded_key == (self.passes, self.shard) and self.line < self._count:
+        if self.line < self._count:  # _count is the loaded shard's, and only the loop below moves to another
             k = self.line
             self.line += 1
             return self._flat, self._starts[k], self._ends[k]
