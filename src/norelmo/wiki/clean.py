@@ -1,4 +1,9 @@
-"""Wikitext -> clean paragraphs: templates, tables, refs, files, categories and interwiki go."""
+"""Wikitext -> clean paragraphs: templates, tables, refs, files, categories and interwiki go.
+
+Fast path first: spans.drop_spans cuts the dropped markup out and inline.render_line renders each line
+that holds only inline markup. mwparserfromhell parses what those cannot vouch for: a line with other
+markup, or the whole page when its spans are unbalanced. Its reading is the reference both are tested against.
+"""
 
 from __future__ import annotations
 
@@ -8,41 +13,13 @@ import unicodedata
 import mwparserfromhell
 from mwparserfromhell.nodes import Comment, ExternalLink, Heading, Tag, Template, Text, Wikilink
 
+from .inline import HTML_TAG, render_line
 from .namespaces import LinkRules
+from .spans import CUT, DROPPED_TAGS, decode_literals, drop_spans
 
-# Tags whose content is never prose. Everything else (b, i, span, small, nowiki, ...) keeps its text.
-DROPPED_TAGS = frozenset(
-    {
-        "ref",
-        "references",
-        "math",
-        "chem",
-        "gallery",
-        "table",
-        "timeline",
-        "score",
-        "graph",
-        "templatedata",
-        "templatestyles",
-        "imagemap",
-        "syntaxhighlight",
-        "source",
-        "code",
-        "pre",
-        "mapframe",
-        "maplink",
-        "hiero",
-        "inputbox",
-        "categorytree",
-        "poem",
-        "noinclude",
-        "includeonly",
-    }
-)
 SPACES = re.compile(r"\s+")
 REF_SELF = re.compile(r"<ref[^>]*/>", re.IGNORECASE)
 REF_PAIR = re.compile(r"<ref[^>]*>.*?</ref\s*>", re.IGNORECASE)
-HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
 # Rows of a table that mwparserfromhell could not parse as one (a stray quote is enough) stay text.
 TABLE_LINE = re.compile(r"^(\{\||\|\}|\|[-+]?|!)")
 REDIRECT = re.compile(r"^\s*#\s*(redirect|omdirigering)\b", re.IGNORECASE)
@@ -80,20 +57,41 @@ def _prune(code, rules: LinkRules) -> None:
 
 
 def _normalize_line(line: str) -> str:
-    line = unicodedata.normalize("NFC", line)
+    line = unicodedata.normalize("NFC", line.replace(CUT, ""))
     return SPACES.sub(" ", line).strip()
 
 
 def clean_wikitext(wikitext: str, rules: LinkRules) -> list[str]:
     """The article's paragraphs, headings and list items, one clean line each."""
+    wikitext = wikitext.replace(CUT, "")  # never in XML; the parser would stop reading at it
+    text = drop_spans(wikitext, rules)
+    if text is None:
+        return parsed_lines(wikitext, rules)
+    lines = []
+    for line in text.split("\n"):
+        rendered = render_line(line, rules)
+        if rendered is None:
+            lines.extend(parsed_lines(line, rules))
+        elif kept := _finished(rendered, rules):
+            lines.append(kept)
+    return lines
+
+
+def _finished(line: str, rules: LinkRules) -> str:
+    """A rendered line scrubbed and normalized, or '' when nothing of it is prose."""
+    line = _normalize_line(_scrub(decode_literals(line), rules))
+    return line if line and any(ch.isalnum() for ch in line) and not TABLE_LINE.match(line) else ""
+
+
+def parsed_lines(wikitext: str, rules: LinkRules) -> list[str]:
+    """The clean lines by mwparserfromhell's reading of the wikitext (the reference)."""
     code = mwparserfromhell.parse(wikitext)
     _prune(code, rules)
     # Headings become lines of their own even where the wikitext glues them to the next line.
     for heading in code.filter_headings(recursive=False):
         code.replace(heading, Text("\n" + heading.title.strip_code().strip() + "\n"))
     text = code.strip_code(normalize=True, collapse=True)
-    lines = (_normalize_line(_scrub(line, rules)) for line in text.split("\n"))
-    return [line for line in lines if line and any(ch.isalnum() for ch in line) and not TABLE_LINE.match(line)]
+    return [kept for line in text.split("\n") if (kept := _finished(line, rules))]
 
 
 def _scrub(line: str, rules: LinkRules) -> str:
