@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
@@ -19,19 +20,35 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
+IN_FLIGHT = 4
+
+
 @contextlib.contextmanager
 def ordered_map(
-    func: Callable, batches: Iterable, workers: int, initializer: Callable, initargs: tuple
+    func: Callable, batches: Iterable, workers: int, initializer: Callable, initargs: tuple, fork: bool = False
 ) -> Iterator[Iterator]:
     """Yield an iterator of func(batch), in input order.
 
     With workers > 1 the batches go to that many *spawned* processes (a fork would copy loaded
     models and library threads), each running `initializer(*initargs)` once; otherwise it all
-    runs here. Callers of a spawning map need a `__main__` guard in their script.
+    runs here. Callers of a spawning map need a `__main__` guard in their script. `fork`: for
+    callers with nothing of that kind loaded, whose workers then start without importing anew. At
+    most IN_FLIGHT batches per worker are read ahead (Pool.imap would read the whole input into memory).
     """
     if workers > 1:
-        with multiprocessing.get_context("spawn").Pool(workers, initializer, initargs) as pool:
-            yield pool.imap(func, batches)
+        context = multiprocessing.get_context("fork" if fork else "spawn")
+        with context.Pool(workers, initializer, initargs) as pool:
+            yield _in_order(pool, func, batches, IN_FLIGHT * workers)
     else:
         initializer(*initargs)
         yield map(func, batches)
+
+
+def _in_order(pool, func: Callable, batches: Iterable, most: int) -> Iterator:
+    pending = collections.deque()
+    for batch in batches:
+        pending.append(pool.apply_async(func, (batch,)))
+        if len(pending) >= most:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()

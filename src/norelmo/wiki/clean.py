@@ -17,7 +17,6 @@ from .inline import HTML_TAG, render_line
 from .namespaces import LinkRules
 from .spans import CUT, DROPPED_TAGS, decode_literals, drop_spans
 
-SPACES = re.compile(r"\s+")
 REF_SELF = re.compile(r"<ref[^>]*/>", re.IGNORECASE)
 REF_PAIR = re.compile(r"<ref[^>]*>.*?</ref\s*>", re.IGNORECASE)
 # Rows of a table that mwparserfromhell could not parse as one (a stray quote is enough) stay text.
@@ -57,8 +56,10 @@ def _prune(code, rules: LinkRules) -> None:
 
 
 def _normalize_line(line: str) -> str:
-    line = unicodedata.normalize("NFC", line.replace(CUT, ""))
-    return SPACES.sub(" ", line).strip()
+    line = line.replace(CUT, "")
+    if not line.isascii():
+        line = unicodedata.normalize("NFC", line)
+    return " ".join(line.split())  # str.split's whitespace is the same as the regex \s
 
 
 def clean_wikitext(wikitext: str, rules: LinkRules) -> list[str]:
@@ -67,19 +68,24 @@ def clean_wikitext(wikitext: str, rules: LinkRules) -> list[str]:
     text = drop_spans(wikitext, rules)
     if text is None:
         return parsed_lines(wikitext, rules)
+    literals = "<nowiki" in wikitext or "<NOWIKI" in wikitext
     lines = []
     for line in text.split("\n"):
-        rendered = render_line(line, rules)
+        if not line.strip(CUT):
+            continue
+        rendered = render_line(line, rules, literals)
         if rendered is None:
             lines.extend(parsed_lines(line, rules))
-        elif kept := _finished(rendered, rules):
+        elif kept := _finished(rendered, rules, scrub="<" in rendered or "[[" in rendered):
             lines.append(kept)
     return lines
 
 
-def _finished(line: str, rules: LinkRules) -> str:
-    """A rendered line scrubbed and normalized, or '' when nothing of it is prose."""
-    line = _normalize_line(_scrub(decode_literals(line), rules))
+def _finished(line: str, rules: LinkRules, scrub: bool = True) -> str:
+    """A line scrubbed (where it may hold what _scrub removes) and normalized, or '' when nothing of it is prose."""
+    if scrub:
+        line = _scrub(decode_literals(line), rules)
+    line = _normalize_line(line)
     return line if line and any(ch.isalnum() for ch in line) and not TABLE_LINE.match(line) else ""
 
 

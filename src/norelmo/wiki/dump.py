@@ -5,7 +5,7 @@ from __future__ import annotations
 import bz2
 import codecs
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,13 +138,102 @@ def read_siteinfo(path: Path, first_offset: int):
 
 def iter_stream_range(path: Path, start: int, end: int, index: Path | None = None) -> Iterator[Page]:
     """Pages in the bz2 streams between byte offsets [start, end) of a multistream dump."""
-    if start >= end:
-        return
+    for page in split_pages(stream_range_text(path, start, end, index), path):
+        yield from pages_in(page, path)
+
+
+# -- pages as XML text, for workers to parse ------------------------------------------------------
+# mwxml's streaming reader runs in one process; read that way, the XML was the serial part of an
+# extraction with several workers. Here the reading process only decompresses and cuts the text at
+# <page> elements (dumps escape '<' in text, so the tags are found by plain search); the workers
+# parse their chunks with mwxml (pages_in) and clean them.
+PAGE_OPEN, PAGE_CLOSE = "<page>", "</page>"
+READ_BYTES = 1 << 20
+
+
+def dump_text(path: Path) -> Iterator[str]:
+    """The decompressed, decoded XML of a whole dump (bz2, multistream too, or plain), piece by piece."""
+    if path.stat().st_size == 0:
+        raise NorelmoError(f"{path}: the dump file is empty")
+    opener = bz2.open if path.suffix == ".bz2" else open
+    try:
+        decoder = codecs.getincrementaldecoder(xml_encoding(path))(errors="strict")
+        with opener(path, "rb") as fh:
+            while block := fh.read(READ_BYTES):
+                yield decoder.decode(block)
+        yield decoder.decode(b"", final=True)
+    except EOFError as exc:
+        raise NorelmoError(f"{path}: the dump is truncated ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise NorelmoError(f"{path}: malformed XML (not valid {xml_encoding(path)}: {exc})") from exc
+    except OSError as exc:
+        raise NorelmoError(f"{path}: not a readable bz2 dump ({exc})") from exc
+
+
+def split_pages(text: Iterable[str], source: Path, header: list[str] | None = None) -> Iterator[str]:
+    """Each <page> element of the XML pieces in `text`, as text. With `header` (a list), what comes before
+    the first page is appended to it before the first page is yielded; without, the text starts at a page."""
+    buf, pos, in_header = "", 0, header is not None
+    for piece in text:
+        buf = buf[pos:] + piece
+        pos = 0
+        while True:
+            start = buf.find(PAGE_OPEN, pos)
+            if start < 0:
+                break
+            if in_header:
+                header.append(buf[:start])
+                in_header = False
+            elif buf[pos:start].strip():
+                raise NorelmoError(f"{source}: malformed XML (text between pages: {buf[pos:start].strip()[:60]!r})")
+            end = buf.find(PAGE_CLOSE, start)
+            if end < 0:
+                pos = start  # the page goes on in the next piece
+                break
+            pos = end + len(PAGE_CLOSE)
+            yield buf[start:pos]
+    rest = buf[pos:]
+    if in_header:
+        header.append(rest)
+    elif PAGE_OPEN in rest:
+        raise NorelmoError(f"{source}: the dump is truncated (a <page> without its end)")
+    elif rest.replace("</mediawiki>", "").strip():
+        raise NorelmoError(f"{source}: malformed XML (after the last page: {rest.strip()[:60]!r})")
+
+
+def site_info_of(header: str, source: Path):
+    """mwxml's SiteInfo from the text before a dump's first page."""
+    try:
+        return mwxml.Dump.from_file(io.StringIO(header + "</mediawiki>\n")).site_info
+    except Exception as exc:
+        raise NorelmoError(f"{source}: no MediaWiki <siteinfo> header could be read ({exc})") from exc
+
+
+def pages_in(xml: str, source: Path) -> Iterator[Page]:
+    """The pages of consecutive <page> elements (split_pages' output joined), read by mwxml."""
+    yield from _pages(mwxml.Dump.from_page_xml(io.StringIO(xml)), source)
+
+
+def stream_range_text(path: Path, start: int, end: int, index: Path | None = None) -> Iterator[str]:
+    """The XML of the bz2 streams between byte offsets [start, end) of a multistream dump, piece by piece."""
+    hint = f"; does the index {index} belong to this dump?" if index else ""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    decomp, started = bz2.BZ2Decompressor(), False
     with open(path, "rb") as fh:
         fh.seek(start)
-        data = fh.read(end - start)
-    xml = _decompress_streams(data, path, start, index).decode("utf-8")
-    xml = xml.replace("</mediawiki>", "")
-    if not xml.strip():
-        return
-    yield from _pages(mwxml.Dump.from_page_xml(io.StringIO(xml)), path)
+        left = end - start
+        while left > 0 and (data := fh.read(min(READ_BYTES, left))):
+            left -= len(data)
+            while data:
+                try:
+                    out = decomp.decompress(data)
+                except OSError as exc:
+                    raise NorelmoError(f"{path}: bytes at offset {start} are not a bz2 stream ({exc}){hint}") from exc
+                started = True
+                yield decoder.decode(out)
+                if not decomp.eof:
+                    break
+                data, decomp, started = decomp.unused_data, bz2.BZ2Decompressor(), False
+    if started:
+        raise NorelmoError(f"{path}: truncated bz2 stream in the range starting at offset {start}")
+    yield decoder.decode(b"", final=True)

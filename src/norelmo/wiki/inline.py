@@ -18,6 +18,7 @@ from .spans import CUT, _closing_brackets, decode_literals
 # A cut span (spans.CUT) around a heading or before a list marker leaves them what they are.
 HEADING = re.compile(rf"^{CUT}*(=+)(.*?)(=+)[ \t{CUT}]*$")
 LIST_MARKERS = re.compile(rf"^{CUT}*(?:[*#:;]+|-{{4,}})")
+LIST_STARTS = frozenset("*#:;-" + CUT)
 # The schemes mwparserfromhell takes as external links, bracketed or bare.
 SCHEMES = r"(?:https?|ftps?|sftp|mailto|news|irc|ircs|gopher|nntp|telnet|svn|git|mms|ssh|xmpp|sip|sips|tel|geo|urn)"
 # A URL runs to a space, tab or newline (not to other whitespace), as the parser reads it.
@@ -30,11 +31,12 @@ HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
 BAD_TITLE = re.compile(r"[<>{}\[\]]")
 
 
-def render_line(line: str, rules: LinkRules) -> str | None:
-    """The text a reader sees of `line` (a heading's title for a heading), or None if it needs the parser."""
+def render_line(line: str, rules: LinkRules, literals: bool = False) -> str | None:
+    """The text a reader sees of `line` (a heading's title for a heading), or None if it needs the parser.
+    `literals`: the page had nowiki content (spans.drop_spans), decoded here."""
     if "{" in line or "}" in line or (line.startswith(";") and ":" in line):  # ;term:definition
         return None
-    if line.startswith("="):
+    if line.lstrip(CUT).startswith("="):
         m = HEADING.match(line)
         if m is None:
             return None
@@ -42,7 +44,7 @@ def render_line(line: str, rules: LinkRules) -> str | None:
         line = "=" * (len(m.group(1)) - n) + m.group(2) + "=" * (len(m.group(3)) - n)
         if not line.strip():
             return None
-    else:
+    elif line[0] in LIST_STARTS:
         line = LIST_MARKERS.sub("", line, count=1)
     if "[[" in line:
         line = _links(line, rules)
@@ -56,7 +58,8 @@ def render_line(line: str, rules: LinkRules) -> str | None:
         line = HTML_TAG.sub("", line)
     if "''" in line:
         line = _without_quotes(line)
-    line = decode_literals(line)  # nowiki content is text from here on, as the parser's reading has it
+    if literals:
+        line = decode_literals(line)  # nowiki content is text from here on, as the parser's reading has it
     if "&" in line:
         line = ENTITY.sub(lambda m: html.unescape(m.group()), line)
     return line

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import signal
 import threading
 from collections import Counter
@@ -14,17 +15,19 @@ from tqdm import tqdm
 from ..atomic import atomic_json, atomic_text
 from ..errors import NorelmoError
 from ..inputs import text_corpus_files
-from ..parallel import batched, ordered_map
+from ..parallel import ordered_map
 from ..textio import utf8_lines
 from .clean import clean_wikitext, is_redirect_text
 from .dump import (
     Page,
-    iter_pages,
-    iter_stream_range,
+    dump_text,
     multistream_ranges,
-    open_dump,
+    pages_in,
     read_multistream_index,
     read_siteinfo,
+    site_info_of,
+    split_pages,
+    stream_range_text,
 )
 from .namespaces import LinkRules, namespace_names
 
@@ -41,7 +44,7 @@ def _write_documents(docs: Iterable[list[str]], out_text: Path, out_stats: Path,
 
 MAX_PAGE_CHARS = 2_000_000  # wikitext beyond this is cut off; real articles stay far below
 PAGE_SECONDS = 30  # a page whose cleaning takes longer is dropped
-CHUNK_PAGES = 64  # pages per task handed to a worker process
+CHUNK_CHARS = 1 << 18  # characters of page XML per task handed to a worker (pages vary 1000-fold in size)
 DUMP_STATS = (
     "pages_seen", "articles_kept", "articles_empty", "redirects", "other_namespaces",
     "documents", "paragraphs", "characters", "pages_capped", "pages_timed_out",
@@ -85,15 +88,18 @@ def clean_capped(wikitext: str, rules: LinkRules) -> tuple[list[str], str | None
 
 
 _rules: LinkRules | None = None
+_source: Path | None = None
 
 
-def _init_worker(rules: LinkRules) -> None:
-    global _rules
-    _rules = rules
+def _init_worker(rules: LinkRules, source: Path) -> None:
+    global _rules, _source
+    _rules, _source = rules, source
 
 
-def _clean_chunk(texts: list[str]) -> list[tuple[list[str], str | None]]:
-    return [clean_capped(t, _rules) for t in texts]
+def _clean_chunk(xml: str) -> tuple[list[tuple[list[str], str | None]], Counter]:
+    """Parse a chunk of <page> elements and clean its articles; the page counts come back with them."""
+    counts = Counter()
+    return [clean_capped(t, _rules) for t in _article_texts(pages_in(xml, _source), counts)], counts
 
 
 def _article_texts(pages: Iterable[Page], stats: Counter) -> Iterator[str]:
@@ -107,18 +113,35 @@ def _article_texts(pages: Iterable[Page], stats: Counter) -> Iterator[str]:
             yield page.text
 
 
-def _articles(pages: Iterable[Page], rules: LinkRules, stats: Counter, workers: int = 1) -> Iterator[list[str]]:
-    """Clean paragraphs of each article, in dump order; with workers > 1 in that many processes."""
-    chunks = batched(_article_texts(pages, stats), CHUNK_PAGES)
-    with ordered_map(_clean_chunk, chunks, workers, _init_worker, (rules,)) as results:
-        for paragraphs, limit in (r for chunk in results for r in chunk):
-            if limit is not None:
-                stats[f"pages_{limit}"] += 1
-            if paragraphs:
-                stats["articles_kept"] += 1
-                yield paragraphs
-            else:
-                stats["articles_empty"] += 1
+def _chunks(pages: Iterable[str]) -> Iterator[str]:
+    chunk, size = [], 0
+    for page in pages:
+        chunk.append(page)
+        size += len(page)
+        if size >= CHUNK_CHARS:
+            yield "".join(chunk)
+            chunk, size = [], 0
+    if chunk:
+        yield "".join(chunk)
+
+
+def _articles(
+    pages: Iterable[str], source: Path, rules: LinkRules, stats: Counter, workers: int, bar
+) -> Iterator[list[str]]:
+    """Clean paragraphs of each article of the <page> elements, in dump order; workers > 1: in that many processes."""
+    # Forked: the cleaner is pure Python and C regexes, no threads or models to copy.
+    with ordered_map(_clean_chunk, _chunks(pages), workers, _init_worker, (rules, source), fork=True) as results:
+        for cleaned, counts in results:
+            stats.update(counts)
+            bar.update(counts["pages_seen"])
+            for paragraphs, limit in cleaned:
+                if limit is not None:
+                    stats[f"pages_{limit}"] += 1
+                if paragraphs:
+                    stats["articles_kept"] += 1
+                    yield paragraphs
+                else:
+                    stats["articles_empty"] += 1
 
 
 def extract_dump_shard(
@@ -134,8 +157,8 @@ def extract_dump_shard(
     """Clean the articles of shard `shard` (0-based) of `shards` and write them to `out_text`.
 
     With a multistream index the shard is a contiguous byte range of bz2 streams, decoded on its
-    own. Without one, each shard streams the whole dump and keeps every `shards`-th page: parsing
-    the XML is cheap next to cleaning the wikitext, which is what gets divided.
+    own. Without one, each shard decompresses the whole dump and keeps every `shards`-th page, which
+    is then all it parses and cleans.
     """
     dump = Path(dump)
     stats = Counter(dict.fromkeys(DUMP_STATS, 0))  # every count present, zeros included
@@ -150,14 +173,16 @@ def extract_dump_shard(
         except NorelmoError as exc:
             raise NorelmoError(f"{exc}; does the index {index} belong to this dump?") from exc
         start, end = multistream_ranges(offsets, dump.stat().st_size, shards)[shard]
-        pages = iter_stream_range(dump, start, end, index)
+        pages = split_pages(stream_range_text(dump, start, end, index), dump)
     else:
-        mw = open_dump(dump)
-        rules = LinkRules.from_namespaces(namespace_names(mw.site_info))
-        pages = (p for i, p in enumerate(iter_pages(dump)) if i % shards == shard)
-    bar = tqdm(pages, desc=f"{dump.name} shard {shard}", unit="page", disable=not progress)
+        header: list[str] = []
+        pages = split_pages(dump_text(dump), dump, header)
+        first = list(itertools.islice(pages, 1))  # the header is read by then
+        rules = LinkRules.from_namespaces(namespace_names(site_info_of("".join(header), dump)))
+        pages = (p for i, p in enumerate(itertools.chain(first, pages)) if i % shards == shard)
+    bar = tqdm(desc=f"{dump.name} shard {shard}", unit="page", disable=not progress)
     with contextlib.closing(bar):  # the bar ends before any error message is printed
-        _write_documents(_articles(bar, rules, stats, workers), out_text, out_stats, stats)
+        _write_documents(_articles(pages, dump, rules, stats, workers, bar), out_text, out_stats, stats)
     return dict(stats)
 
 
