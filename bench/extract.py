@@ -1,15 +1,21 @@
 """Dump extraction: this project against wikiextractor 3.1.0 (--no-templates) on the same real dump.
 
-    python bench/extract.py [DUMP]
+    python bench/extract.py [DUMP] [--repeats N]
 
 DUMP defaults to the real enwiki excerpt in ../shared/data/wiki-dumps/ (6.09 MB of XML). The bench
 installs wikiextractor 3.1.0 from PyPI into a temporary folder and runs both with 1 and 2 worker
-processes. XML MB/s counts uncompressed XML; residue counts leftover markup per 1,000 output words;
-'words kept' is output words over the words of the articles' wikitext (namespace 0, no redirects).
+processes, each run in a fresh process, timed as the best of --repeats runs (a shared VM's timings
+wander by 30%). XML MB/s counts uncompressed XML; residue counts leftover markup per 1,000 output
+words; 'words kept' is output words over the words of the articles' wikitext (namespace 0, no
+redirects). Rows 'parser only' and 'spans + parser' are this project's earlier cleaners (every page
+through mwparserfromhell; the span scanner first), run by the same reader: what each step bought.
+Then the reader alone (mwxml's streaming reader against the page-chunk reader the extraction uses),
+and peak memory per process over the dump and over the dump's pages repeated 8 times.
 """
 
 from __future__ import annotations
 
+import argparse
 import bz2
 import json
 import os
@@ -27,7 +33,8 @@ DEFAULT_DUMP = (
     / "wiki-dumps"
     / "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
 )
-RESIDUE = ["{{", "}}", "[[", "]]", "|", "<ref", "thumb", "px|", "Category:", "Kategori:", "&amp;", "&nbsp;"]
+# 'thumb|', not 'thumb': the word is prose too ("rule of thumb"); as markup it is a file link's option.
+RESIDUE = ["{{", "}}", "[[", "]]", "|", "<ref", "thumb|", "px|", "Category:", "Kategori:", "&amp;", "&nbsp;"]
 
 
 def article_words(dump: Path) -> int:
@@ -47,24 +54,40 @@ def residue(text: str) -> float:
     return 1000 * sum(text.count(r) for r in RESIDUE) / words
 
 
-def run_norelmo(dump: Path, workers: int, tmp: Path) -> tuple[float, str, int]:
+# The earlier cleaners, swapped in for the one extract_dump_shard uses.
+VARIANTS = {
+    "now": "",
+    "parser only": "shards.clean_wikitext = clean.parsed_lines",
+    "spans + parser": "shards.clean_wikitext = lambda t, r: clean.parsed_lines("
+    "(spans.drop_spans(t, r) or t).replace(spans.CUT, ''), r)",
+}
+NORELMO = """
+import sys, json, resource
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from norelmo.wiki import clean, shards, spans
+{variant}
+out = Path(sys.argv[3])
+index = Path(sys.argv[5]) if sys.argv[5] else None
+s = shards.extract_dump_shard(Path(sys.argv[2]), index, 0, 1, out / "s.txt", out / "s.json", int(sys.argv[4]))
+# VmHWM, not ru_maxrss: the latter keeps the bench's own peak across the exec that started this process.
+s["rss_self"] = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1])
+s["rss_workers"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps(s))
+"""
+
+
+def run_norelmo(dump: Path, workers: int, tmp: Path, index: Path | None = None, variant: str = "now"):
     out = tmp / f"norelmo-{workers}"
-    code = (
-        "import sys, json; sys.path.insert(0, sys.argv[1]);"
-        "from pathlib import Path; from norelmo.wiki.shards import extract_dump_shard;"
-        "out = Path(sys.argv[3]);"
-        "s = extract_dump_shard(Path(sys.argv[2]), None, 0, 1, out / 's.txt', out / 's.json', int(sys.argv[4]));"
-        "print(json.dumps(s))"
-    )
+    cmd = [sys.executable, "-c", NORELMO.format(variant=VARIANTS[variant]), str(ROOT / "src"), str(dump), str(out)]
     start = time.perf_counter()
-    cmd = [sys.executable, "-c", code, str(ROOT / "src"), str(dump), str(out), str(workers)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    proc = subprocess.run([*cmd, str(workers), str(index or "")], capture_output=True, text=True, check=True)
     elapsed = time.perf_counter() - start
     stats = json.loads(proc.stdout.strip().splitlines()[-1])
-    return elapsed, (out / "s.txt").read_text(encoding="utf-8"), stats["articles_kept"]
+    return elapsed, (out / "s.txt").read_text(encoding="utf-8"), stats["articles_kept"], stats
 
 
-def run_wikiextractor(dump: Path, workers: int, tmp: Path, site: Path) -> tuple[float, str, int]:
+def run_wikiextractor(dump: Path, workers: int, tmp: Path, site: Path):
     out = tmp / f"wikiextractor-{workers}"
     env = dict(os.environ, PYTHONPATH=str(site))
     cmd = [sys.executable, "-m", "wikiextractor.WikiExtractor", str(dump), "--no-templates", "--json", "-q"]
@@ -76,11 +99,73 @@ def run_wikiextractor(dump: Path, workers: int, tmp: Path, site: Path) -> tuple[
         json.loads(line) for f in sorted(out.rglob("wiki_*")) for line in f.read_text(encoding="utf-8").splitlines()
     ]
     texts = [d["text"] for d in docs if d["text"].strip()]
-    return elapsed, "\n\n".join(texts), len(texts)
+    return elapsed, "\n\n".join(texts), len(texts), {}
+
+
+def best_of(repeats: int, runner, *args):
+    runs = [runner(*args) for _ in range(repeats)]
+    return min(runs, key=lambda r: r[0])
+
+
+def reading_alone(dump: Path) -> list[tuple[str, float]]:
+    """Seconds to read every page (title, namespace, text) with each reader, best of 3, in this process."""
+    from norelmo.wiki.dump import dump_text, iter_pages, pages_in, split_pages
+
+    def streaming():
+        return sum(len(p.text) for p in iter_pages(dump))
+
+    def chunked():
+        return sum(len(p.text) for xml in split_pages(dump_text(dump), dump, []) for p in pages_in(xml, dump))
+
+    rows = []
+    for name, read in (("mwxml's streaming reader", streaming), ("page-chunk reader", chunked)):
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            read()
+            times.append(time.perf_counter() - start)
+        rows.append((name, min(times)))
+    return rows
+
+
+def repeated_dump(dump: Path, times: int, out: Path) -> Path:
+    """The dump with its pages written `times` over (same header and footer), bz2-compressed."""
+    xml = bz2.decompress(dump.read_bytes()).decode("utf-8")
+    first, last = xml.index("<page>"), xml.rindex("</page>") + len("</page>")
+    body = xml[first:last] + "\n"
+    out.write_bytes(bz2.compress((xml[:first] + body * times + xml[last:]).encode("utf-8"), 6))
+    return out
+
+
+def multistream_copy(dump: Path, out: Path, per_stream: int = 100) -> tuple[Path, Path]:
+    """The dump as Wikimedia's multistream dumps are laid out (the pipeline's default input): a header
+    stream, one bz2 stream per `per_stream` pages, a footer stream; and its offset:id:title index."""
+    xml = bz2.decompress(dump.read_bytes()).decode("utf-8")
+    first, last = xml.index("<page>"), xml.rindex("</page>") + len("</page>")
+    pages = [p + "</page>\n" for p in xml[first:last].split("</page>")[:-1]]
+    streams, lines, offset = [bz2.compress(xml[:first].encode("utf-8"))], [], 0
+    offset = len(streams[0])
+    for k in range(0, len(pages), per_stream):
+        group = pages[k : k + per_stream]
+        for p in group:
+            page_id = p.split("<id>", 1)[1].split("</id>", 1)[0]
+            title = p.split("<title>", 1)[1].split("</title>", 1)[0]
+            lines.append(f"{offset}:{page_id}:{title}")
+        streams.append(bz2.compress("".join(group).encode("utf-8")))
+        offset += len(streams[-1])
+    streams.append(bz2.compress(xml[last:].encode("utf-8")))
+    path, index = out / "excerpt-multistream.xml.bz2", out / "excerpt-multistream-index.txt.bz2"
+    path.write_bytes(b"".join(streams))
+    index.write_bytes(bz2.compress(("\n".join(lines) + "\n").encode("utf-8")))
+    return path, index
 
 
 def main() -> None:
-    dump = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_DUMP
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("dump", nargs="?", type=Path, default=DEFAULT_DUMP)
+    ap.add_argument("--repeats", type=int, default=3)
+    a = ap.parse_args()
+    dump = a.dump
     tmp = Path(tempfile.mkdtemp())
     site = tmp / "site"
     subprocess.run(
@@ -89,31 +174,58 @@ def main() -> None:
     )
     xml_mb = len(bz2.decompress(dump.read_bytes())) / 1e6
     words_in = article_words(dump)
+    multi, index = multistream_copy(dump, tmp)
     print(f"dump: {dump.name} ({xml_mb:.2f} MB XML, {words_in} words of article wikitext); {os.cpu_count()} cores")
-    head = f"{'tool':<24}{'workers':>8}{'seconds':>9}{'XML MB/s':>10}{'articles/s':>12}{'scaling':>9}"
-    print(head + f"{'residue/1k words':>18}{'words kept':>12}")
-    for name, runner in (("norelmo", run_norelmo), ("wikiextractor 3.1.0", run_wikiextractor)):
-        first = None
-        for workers in (1, 2):
-            args = (dump, workers, tmp) + ((site,) if runner is run_wikiextractor else ())
-            seconds, text, articles = runner(*args)
-            first = first or seconds
-            scaling = f"{first / seconds / workers:.0%}" if workers > 1 else "-"
-            kept = len(text.split()) / words_in
-            row = (
-                f"{name:<24}{workers:>8}{seconds:>9.2f}{xml_mb / seconds:>10.2f}{articles / seconds:>12.1f}{scaling:>9}"
-            )
-            print(row + f"{residue(text):>18.2f}{kept:>12.1%}")
-    per_pattern = {}
-    for name, runner in (("norelmo", run_norelmo), ("wikiextractor", run_wikiextractor)):
-        args = (dump, 1, tmp) + ((site,) if runner is run_wikiextractor else ())
-        text = runner(*args)[1]
-        words = max(len(text.split()), 1)
-        per_pattern[name] = {r: 1000 * text.count(r) / words for r in RESIDUE}
+    print("input 'bz2': the file as it is; 'multistream': the same XML in 100-page bz2 streams with an index,")
+    print(f"as the pipeline downloads dumps. Seconds: best of {a.repeats} runs, each in a fresh process.")
+    head = f"{'tool':<30}{'input':<13}{'workers':>8}{'seconds':>9}{'XML MB/s':>10}{'articles/s':>12}{'scaling':>9}"
+    print(head + f"{'residue/1k words':>18}{'words kept':>12}{'vs wikiextractor':>18}")
+    rows = []
+    for form, path, idx in (("bz2", dump, None), ("multistream", multi, index)):
+        rows += [("wikiextractor 3.1.0", form, w, run_wikiextractor, (path, w, tmp, site)) for w in (1, 2)]
+        if form == "bz2":
+            rows += [(f"norelmo, {v}", form, 1, run_norelmo, (path, 1, tmp, None, v)) for v in VARIANTS if v != "now"]
+        rows += [("norelmo", form, w, run_norelmo, (path, w, tmp, idx)) for w in (1, 2)]
+    first, baseline, texts = {}, {}, {}
+    for name, form, workers, runner, args in rows:
+        seconds, text, articles, _ = best_of(a.repeats, runner, *args)
+        first.setdefault((name, form), seconds)
+        if name.startswith("wikiextractor"):
+            baseline[form, workers] = seconds
+        texts[name] = text
+        scaling = f"{first[name, form] / seconds / workers:.0%}" if workers > 1 else "-"
+        kept = len(text.split()) / words_in
+        row = f"{name:<30}{form:<13}{workers:>8}{seconds:>9.2f}{xml_mb / seconds:>10.2f}{articles / seconds:>12.1f}"
+        ratio = baseline[form, workers] / seconds
+        print(row + f"{scaling:>9}{residue(text):>18.3f}{kept:>12.1%}{ratio:>17.2f}x")
     print("\nresidue per 1,000 output words, by pattern:")
-    print(f"{'pattern':<12}" + "".join(f"{n:>15}" for n in per_pattern))
+    shown = {"norelmo": texts["norelmo"], "wikiextractor": texts["wikiextractor 3.1.0"]}
+    print(f"{'pattern':<12}" + "".join(f"{n:>15}" for n in shown))
     for r in RESIDUE:
-        print(f"{r!r:<12}" + "".join(f"{per_pattern[n][r]:>15.2f}" for n in per_pattern))
+        print(f"{r!r:<12}" + "".join(f"{1000 * t.count(r) / max(len(t.split()), 1):>15.3f}" for t in shown.values()))
+    print("\nreading alone (bz2 + XML, every page's title, namespace and text), best of 3, in one process:")
+    for name, seconds in reading_alone(dump):
+        print(f"{name:<30}{seconds:>9.2f} s{xml_mb / seconds:>10.2f} MB/s")
+    big = repeated_dump(dump, 8, tmp / "x8.xml.bz2")
+    (tmp / "x8").mkdir()
+    big_multi, big_index = multistream_copy(big, tmp / "x8")
+    print("\npeak memory (max RSS, MiB) of the reading process and of each worker, norelmo:")
+    print(
+        f"{'dump':<18}{'input':<13}{'XML MB':>8}{'workers':>8}{'reading process':>17}{'per worker':>12}{'seconds':>9}"
+    )
+    for label, path, idx, mb in (
+        ("excerpt x1", dump, None, xml_mb), ("excerpt x8", big, None, 8 * xml_mb),
+        ("excerpt x1", multi, index, xml_mb), ("excerpt x8", big_multi, big_index, 8 * xml_mb),
+    ):  # fmt: skip
+        one = 0.0
+        for workers in (1, 2):
+            seconds, _, _, stats = best_of(a.repeats, run_norelmo, path, workers, tmp, idx)
+            one = one or seconds
+            per_worker = f"{stats['rss_workers'] / 1024:.0f}" if workers > 1 else "-"
+            form = "multistream" if idx else "bz2"
+            row = f"{label:<18}{form:<13}{mb:>8.1f}{workers:>8}{stats['rss_self'] / 1024:>17.0f}{per_worker:>12}"
+            scaling = f"{one / seconds / workers:.0%}" if workers > 1 else "-"
+            print(row + f"{seconds:>9.2f}{scaling:>9}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,16 @@ import json
 import pytest
 
 from norelmo.errors import NorelmoError
-from norelmo.wiki.dump import iter_pages, multistream_ranges, read_multistream_index
+from norelmo.wiki import shards as shards_module
+from norelmo.wiki.dump import (
+    dump_text,
+    iter_pages,
+    multistream_ranges,
+    pages_in,
+    read_multistream_index,
+    site_info_of,
+    split_pages,
+)
 from norelmo.wiki.shards import extract_dump_shard, extract_text_shard
 
 from ..conftest import DUMP, INDEX, SAMPLE
@@ -85,3 +94,23 @@ def test_invalid_utf8_in_a_text_corpus_names_file_and_line(tmp_path):
     with pytest.raises(NorelmoError, match=r"avis.txt:3: not valid UTF-8"):
         extract_text_shard(str(bad), 0, 1, tmp_path / "x.txt", tmp_path / "x.json")
     assert not (tmp_path / "x.txt").exists()
+
+
+def test_workers_reading_stream_groups_give_the_sequential_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(shards_module, "CHUNK_BYTES", 1)  # one stream per task: many tasks, all in flight
+    whole = tmp_path / "whole.txt"
+    extract_dump_shard(DUMP, None, 0, 1, whole, tmp_path / "whole.json")
+    for shards in (1, 2):
+        parts = []
+        for k in range(shards):
+            out = tmp_path / f"w{shards}-{k}.txt"
+            extract_dump_shard(DUMP, INDEX, k, shards, out, tmp_path / f"w{shards}-{k}.json", workers=2)
+            parts += documents(out)
+        assert parts == documents(whole)
+
+
+def test_the_page_chunk_reader_reads_what_mwxml_streams(tmp_path):
+    header = []
+    chunked = [p for xml in split_pages(dump_text(DUMP), DUMP, header) for p in pages_in(xml, DUMP)]
+    assert chunked == list(iter_pages(DUMP)) and len(chunked) > 50
+    assert site_info_of("".join(header), DUMP).dbname == "nowiki"

@@ -74,8 +74,8 @@ def clean_wikitext(wikitext: str, rules: LinkRules) -> list[str]:
         if not line.strip(CUT):
             continue
         rendered = render_line(line, rules, literals)
-        if rendered is None:
-            lines.extend(parsed_lines(line, rules))
+        if rendered is None:  # the C tokenizer would stop reading at a CUT
+            lines.extend(parsed_lines(line.replace(CUT, ""), rules))
         elif kept := _finished(rendered, rules, scrub="<" in rendered or "[[" in rendered):
             lines.append(kept)
     return lines

@@ -44,7 +44,10 @@ def _write_documents(docs: Iterable[list[str]], out_text: Path, out_stats: Path,
 
 MAX_PAGE_CHARS = 2_000_000  # wikitext beyond this is cut off; real articles stay far below
 PAGE_SECONDS = 30  # a page whose cleaning takes longer is dropped
-CHUNK_CHARS = 1 << 18  # characters of page XML per task handed to a worker (pages vary 1000-fold in size)
+# Work per task handed to a worker (pages vary 1000-fold in size): characters of page XML, or bytes of
+# bz2 streams of a multistream dump (about 3.5 characters of XML each).
+CHUNK_CHARS = 1 << 18
+CHUNK_BYTES = 1 << 16
 DUMP_STATS = (
     "pages_seen", "articles_kept", "articles_empty", "redirects", "other_namespaces",
     "documents", "paragraphs", "characters", "pages_capped", "pages_timed_out",
@@ -89,17 +92,26 @@ def clean_capped(wikitext: str, rules: LinkRules) -> tuple[list[str], str | None
 
 _rules: LinkRules | None = None
 _source: Path | None = None
+_index: Path | None = None
 
 
-def _init_worker(rules: LinkRules, source: Path) -> None:
-    global _rules, _source
-    _rules, _source = rules, source
+def _init_worker(rules: LinkRules, source: Path, index: Path | None) -> None:
+    global _rules, _source, _index
+    _rules, _source, _index = rules, source, index
 
 
-def _clean_chunk(xml: str) -> tuple[list[tuple[list[str], str | None]], Counter]:
-    """Parse a chunk of <page> elements and clean its articles; the page counts come back with them."""
+def _clean_task(task: str | tuple[int, int]) -> tuple[list[tuple[list[str], str | None]], Counter]:
+    """Clean the articles of a task: a chunk of <page> elements as XML text, or the byte range of some
+    streams of a multistream dump, which the worker reads and decompresses itself. The page counts
+    come back with the cleaned articles."""
+    if isinstance(task, str):
+        pages = pages_in(task, _source)
+    else:
+        pages = (
+            p for xml in split_pages(stream_range_text(_source, *task, _index), _source) for p in pages_in(xml, _source)
+        )
     counts = Counter()
-    return [clean_capped(t, _rules) for t in _article_texts(pages_in(xml, _source), counts)], counts
+    return [clean_capped(t, _rules) for t in _article_texts(pages, counts)], counts
 
 
 def _article_texts(pages: Iterable[Page], stats: Counter) -> Iterator[str]:
@@ -113,7 +125,7 @@ def _article_texts(pages: Iterable[Page], stats: Counter) -> Iterator[str]:
             yield page.text
 
 
-def _chunks(pages: Iterable[str]) -> Iterator[str]:
+def _xml_chunks(pages: Iterable[str]) -> Iterator[str]:
     chunk, size = [], 0
     for page in pages:
         chunk.append(page)
@@ -125,12 +137,21 @@ def _chunks(pages: Iterable[str]) -> Iterator[str]:
         yield "".join(chunk)
 
 
-def _articles(
-    pages: Iterable[str], source: Path, rules: LinkRules, stats: Counter, workers: int, bar
-) -> Iterator[list[str]]:
-    """Clean paragraphs of each article of the <page> elements, in dump order; workers > 1: in that many processes."""
+def _stream_groups(offsets: list[int], start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Byte ranges of consecutive whole streams within [start, end), about CHUNK_BYTES each."""
+    group = start
+    for offset in offsets:
+        if group < offset < end and offset - group >= CHUNK_BYTES:
+            yield group, offset
+            group = offset
+    if group < end:
+        yield group, end
+
+
+def _articles(tasks: Iterable, init: tuple, stats: Counter, workers: int, bar) -> Iterator[list[str]]:
+    """Clean paragraphs of each article of the tasks' pages, in dump order; workers > 1: in that many processes."""
     # Forked: the cleaner is pure Python and C regexes, no threads or models to copy.
-    with ordered_map(_clean_chunk, _chunks(pages), workers, _init_worker, (rules, source), fork=True) as results:
+    with ordered_map(_clean_task, tasks, workers, _init_worker, init, fork=True) as results:
         for cleaned, counts in results:
             stats.update(counts)
             bar.update(counts["pages_seen"])
@@ -157,8 +178,8 @@ def extract_dump_shard(
     """Clean the articles of shard `shard` (0-based) of `shards` and write them to `out_text`.
 
     With a multistream index the shard is a contiguous byte range of bz2 streams, decoded on its
-    own. Without one, each shard decompresses the whole dump and keeps every `shards`-th page, which
-    is then all it parses and cleans.
+    own (by the workers, a group of streams each). Without one, each shard decompresses the whole
+    dump and keeps every `shards`-th page, which is then all it parses and cleans.
     """
     dump = Path(dump)
     stats = Counter(dict.fromkeys(DUMP_STATS, 0))  # every count present, zeros included
@@ -173,16 +194,17 @@ def extract_dump_shard(
         except NorelmoError as exc:
             raise NorelmoError(f"{exc}; does the index {index} belong to this dump?") from exc
         start, end = multistream_ranges(offsets, dump.stat().st_size, shards)[shard]
-        pages = split_pages(stream_range_text(dump, start, end, index), dump)
+        tasks = _stream_groups(offsets, start, end)
     else:
         header: list[str] = []
         pages = split_pages(dump_text(dump), dump, header)
         first = list(itertools.islice(pages, 1))  # the header is read by then
         rules = LinkRules.from_namespaces(namespace_names(site_info_of("".join(header), dump)))
-        pages = (p for i, p in enumerate(itertools.chain(first, pages)) if i % shards == shard)
+        tasks = _xml_chunks(p for i, p in enumerate(itertools.chain(first, pages)) if i % shards == shard)
     bar = tqdm(desc=f"{dump.name} shard {shard}", unit="page", disable=not progress)
+    init = (rules, dump, None if index is None else Path(index))
     with contextlib.closing(bar):  # the bar ends before any error message is printed
-        _write_documents(_articles(pages, dump, rules, stats, workers, bar), out_text, out_stats, stats)
+        _write_documents(_articles(tasks, init, stats, workers, bar), out_text, out_stats, stats)
     return dict(stats)
 
 
