@@ -21,24 +21,41 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
 
 
 IN_FLIGHT = 4
+# With `share`, this process takes a batch only while each started worker has this many queued: they
+# then stay busy while it works, and it works while it would otherwise wait.
+QUEUED = 4
 
 
 @contextlib.contextmanager
 def ordered_map(
-    func: Callable, batches: Iterable, workers: int, initializer: Callable, initargs: tuple, fork: bool = False
+    func: Callable,
+    batches: Iterable,
+    workers: int,
+    initializer: Callable,
+    initargs: tuple,
+    fork: bool = False,
+    share: bool = False,
 ) -> Iterator[Iterator]:
     """Yield an iterator of func(batch), in input order.
 
     With workers > 1 the batches go to that many *spawned* processes (a fork would copy loaded
     models and library threads), each running `initializer(*initargs)` once; otherwise it all
     runs here. Callers of a spawning map need a `__main__` guard in their script. `fork`: for
-    callers with nothing of that kind loaded, whose workers then start without importing anew. At
-    most IN_FLIGHT batches per worker are read ahead (Pool.imap would read the whole input into memory).
+    callers with nothing of that kind loaded, whose workers then start without importing anew.
+    `share`: this process is one of the workers (workers - 1 are started), taking a batch whenever
+    the others have enough queued; for callers whose own part (reading the input) is not enough
+    to keep a core busy. At most IN_FLIGHT batches per worker are read ahead (Pool.imap would
+    read the whole input into memory).
     """
     if workers > 1:
         context = multiprocessing.get_context("fork" if fork else "spawn")
-        with context.Pool(workers, initializer, initargs) as pool:
-            yield _in_order(pool, func, batches, IN_FLIGHT * workers)
+        started = workers - 1 if share else workers
+        with context.Pool(started, initializer, initargs) as pool:
+            if share:
+                initializer(*initargs)
+                yield _shared(pool, func, batches, started, IN_FLIGHT * workers)
+            else:
+                yield _in_order(pool, func, batches, IN_FLIGHT * workers)
     else:
         initializer(*initargs)
         yield map(func, batches)
@@ -49,6 +66,33 @@ def _in_order(pool, func: Callable, batches: Iterable, most: int) -> Iterator:
     for batch in batches:
         pending.append(pool.apply_async(func, (batch,)))
         if len(pending) >= most:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
+
+
+class _Done:
+    """A batch this process worked on, in the queue beside the pool's AsyncResults."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def ready(self) -> bool:
+        return True
+
+    def get(self):
+        return self.value
+
+
+def _shared(pool, func: Callable, batches: Iterable, started: int, most: int) -> Iterator:
+    pending = collections.deque()
+    for batch in batches:
+        queued = sum(not p.ready() for p in pending)
+        if queued < QUEUED * started:
+            pending.append(pool.apply_async(func, (batch,)))
+        else:
+            pending.append(_Done(func(batch)))
+        while pending and (pending[0].ready() or len(pending) >= most):
             yield pending.popleft().get()
     while pending:
         yield pending.popleft().get()

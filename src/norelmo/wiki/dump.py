@@ -148,7 +148,7 @@ def iter_stream_range(path: Path, start: int, end: int, index: Path | None = Non
 # <page> elements (dumps escape '<' in text, so the tags are found by plain search); the workers
 # parse their chunks with mwxml (pages_in) and clean them.
 PAGE_OPEN, PAGE_CLOSE = "<page>", "</page>"
-READ_BYTES = 1 << 20
+READ_BYTES = 1 << 18
 
 
 def dump_text(path: Path) -> Iterator[str]:

@@ -32,13 +32,21 @@ from .dump import (
 from .namespaces import LinkRules, namespace_names
 
 
-def _write_documents(docs: Iterable[list[str]], out_text: Path, out_stats: Path, stats: Counter) -> None:
+def _document_text(docs: Iterable[list[str]], stats: Counter) -> str:
+    """Documents as shard text (a paragraph a line, a blank line after each), counted into `stats`."""
+    pieces = []
+    for paragraphs in docs:
+        pieces.append("\n".join(paragraphs) + "\n\n")
+        stats["documents"] += 1
+        stats["paragraphs"] += len(paragraphs)
+        stats["characters"] += sum(len(p) for p in paragraphs)
+    return "".join(pieces)
+
+
+def _write_shard(blocks: Iterable[str], out_text: Path, out_stats: Path, stats: Counter) -> None:
     with atomic_text(out_text) as fh:
-        for paragraphs in docs:
-            fh.write("\n".join(paragraphs) + "\n\n")
-            stats["documents"] += 1
-            stats["paragraphs"] += len(paragraphs)
-            stats["characters"] += sum(len(p) for p in paragraphs)
+        for block in blocks:
+            fh.write(block)
     atomic_json(out_stats, dict(sorted(stats.items())))
 
 
@@ -100,18 +108,27 @@ def _init_worker(rules: LinkRules, source: Path, index: Path | None) -> None:
     _rules, _source, _index = rules, source, index
 
 
-def _clean_task(task: str | tuple[int, int]) -> tuple[list[tuple[list[str], str | None]], Counter]:
+def _clean_task(task: str | tuple[int, int]) -> tuple[str, Counter]:
     """Clean the articles of a task: a chunk of <page> elements as XML text, or the byte range of some
-    streams of a multistream dump, which the worker reads and decompresses itself. The page counts
-    come back with the cleaned articles."""
+    streams of a multistream dump, which the worker reads and decompresses itself. Returns the shard
+    text of its articles and the counts (one string crosses between processes, not every paragraph)."""
     if isinstance(task, str):
         pages = pages_in(task, _source)
     else:
-        pages = (
-            p for xml in split_pages(stream_range_text(_source, *task, _index), _source) for p in pages_in(xml, _source)
-        )
+        xmls = split_pages(stream_range_text(_source, *task, _index), _source)
+        pages = (p for xml in xmls for p in pages_in(xml, _source))
     counts = Counter()
-    return [clean_capped(t, _rules) for t in _article_texts(pages, counts)], counts
+    docs = []
+    for text in _article_texts(pages, counts):
+        paragraphs, limit = clean_capped(text, _rules)
+        if limit is not None:
+            counts[f"pages_{limit}"] += 1
+        if paragraphs:
+            counts["articles_kept"] += 1
+            docs.append(paragraphs)
+        else:
+            counts["articles_empty"] += 1
+    return _document_text(docs, counts), counts
 
 
 def _article_texts(pages: Iterable[Page], stats: Counter) -> Iterator[str]:
@@ -146,23 +163,6 @@ def _stream_groups(offsets: list[int], start: int, end: int) -> Iterator[tuple[i
             group = offset
     if group < end:
         yield group, end
-
-
-def _articles(tasks: Iterable, init: tuple, stats: Counter, workers: int, bar) -> Iterator[list[str]]:
-    """Clean paragraphs of each article of the tasks' pages, in dump order; workers > 1: in that many processes."""
-    # Forked: the cleaner is pure Python and C regexes, no threads or models to copy.
-    with ordered_map(_clean_task, tasks, workers, _init_worker, init, fork=True) as results:
-        for cleaned, counts in results:
-            stats.update(counts)
-            bar.update(counts["pages_seen"])
-            for paragraphs, limit in cleaned:
-                if limit is not None:
-                    stats[f"pages_{limit}"] += 1
-                if paragraphs:
-                    stats["articles_kept"] += 1
-                    yield paragraphs
-                else:
-                    stats["articles_empty"] += 1
 
 
 def extract_dump_shard(
@@ -203,8 +203,17 @@ def extract_dump_shard(
         tasks = _xml_chunks(p for i, p in enumerate(itertools.chain(first, pages)) if i % shards == shard)
     bar = tqdm(desc=f"{dump.name} shard {shard}", unit="page", disable=not progress)
     init = (rules, dump, None if index is None else Path(index))
-    with contextlib.closing(bar):  # the bar ends before any error message is printed
-        _write_documents(_articles(tasks, init, stats, workers, bar), out_text, out_stats, stats)
+    # Forked: the cleaner is pure Python and C regexes, no threads or models to copy. Shared: this
+    # process reads the input, which alone does not keep a core busy, and cleans tasks too.
+    with contextlib.closing(bar), ordered_map(_clean_task, tasks, workers, _init_worker, init, True, True) as results:
+
+        def blocks():
+            for block, counts in results:
+                stats.update(counts)
+                bar.update(counts["pages_seen"])
+                yield block
+
+        _write_shard(blocks(), out_text, out_stats, stats)  # the bar ends before any error message is printed
     return dict(stats)
 
 
@@ -233,5 +242,5 @@ def extract_text_shard(pattern: str, shard: int, shards: int, out_text: Path, ou
     """Shard `shard` of a plain-text corpus: every `shards`-th document, normalized whitespace."""
     stats = Counter()
     docs = (d for i, d in enumerate(_text_documents(_text_files(pattern))) if i % shards == shard)
-    _write_documents(docs, out_text, out_stats, stats)
+    _write_shard((_document_text([d], stats) for d in docs), out_text, out_stats, stats)
     return dict(stats)
