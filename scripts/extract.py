@@ -1,7 +1,7 @@
 """Snakemake wrapper of rule extract: one text shard of a dump or a plain-text corpus.
 
-Its worker processes are spawned, and a spawned process imports this file again (without the
-`snakemake` object), so everything runs under the __main__ guard.
+The rule's threads are the shard's worker processes, this one included (the others are forked);
+everything runs under the __main__ guard, as a spawned process would import this file again.
 """
 
 import sys

@@ -131,7 +131,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--shards", type=int, default=1)
     s.add_argument("--shard", type=int, help="write only this shard (0-based)")
     s.add_argument("--text", action="store_true", help="source is plain text, not a dump")
-    s.add_argument("--workers", type=int, default=1, help="processes that clean wikitext (per shard)")
+    s.add_argument(
+        "--workers", type=int, default=1, help="processes that clean wikitext (per shard), this one included"
+    )
     s.set_defaults(func=_extract)
 
     s = sub.add_parser("train-udpipe", help="train a UDPipe tokenizer and lemmatizer from CoNLL-U")

@@ -21,9 +21,6 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
 
 
 IN_FLIGHT = 4
-# With `share`, this process takes a batch only while each started worker has this many queued: they
-# then stay busy while it works, and it works while it would otherwise wait.
-QUEUED = 4
 
 
 @contextlib.contextmanager
@@ -34,7 +31,7 @@ def ordered_map(
     initializer: Callable,
     initargs: tuple,
     fork: bool = False,
-    share: bool = False,
+    share: int = 0,
 ) -> Iterator[Iterator]:
     """Yield an iterator of func(batch), in input order.
 
@@ -42,10 +39,11 @@ def ordered_map(
     models and library threads), each running `initializer(*initargs)` once; otherwise it all
     runs here. Callers of a spawning map need a `__main__` guard in their script. `fork`: for
     callers with nothing of that kind loaded, whose workers then start without importing anew.
-    `share`: this process is one of the workers (workers - 1 are started), taking a batch whenever
-    the others have enough queued; for callers whose own part (reading the input) is not enough
-    to keep a core busy. At most IN_FLIGHT batches per worker are read ahead (Pool.imap would
-    read the whole input into memory).
+    `share` > 0: this process is one of the workers (workers - 1 are started), taking a batch
+    whenever each of the others has `share` queued (they then stay busy while it works, and it works
+    where it would wait); for callers whose own part (reading the input) leaves a core idle, the
+    more so the smaller `share`. At most IN_FLIGHT batches per worker are read ahead (Pool.imap
+    would read the whole input into memory).
     """
     if workers > 1:
         context = multiprocessing.get_context("fork" if fork else "spawn")
@@ -53,7 +51,7 @@ def ordered_map(
         with context.Pool(started, initializer, initargs) as pool:
             if share:
                 initializer(*initargs)
-                yield _shared(pool, func, batches, started, IN_FLIGHT * workers)
+                yield _shared(pool, func, batches, started * share, IN_FLIGHT * workers)
             else:
                 yield _in_order(pool, func, batches, IN_FLIGHT * workers)
     else:
@@ -84,11 +82,10 @@ class _Done:
         return self.value
 
 
-def _shared(pool, func: Callable, batches: Iterable, started: int, most: int) -> Iterator:
+def _shared(pool, func: Callable, batches: Iterable, enough: int, most: int) -> Iterator:
     pending = collections.deque()
     for batch in batches:
-        queued = sum(not p.ready() for p in pending)
-        if queued < QUEUED * started:
+        if sum(not p.ready() for p in pending) < enough:
             pending.append(pool.apply_async(func, (batch,)))
         else:
             pending.append(_Done(func(batch)))

@@ -201,11 +201,16 @@ def extract_dump_shard(
         first = list(itertools.islice(pages, 1))  # the header is read by then
         rules = LinkRules.from_namespaces(namespace_names(site_info_of("".join(header), dump)))
         tasks = _xml_chunks(p for i, p in enumerate(itertools.chain(first, pages)) if i % shards == shard)
-    bar = tqdm(desc=f"{dump.name} shard {shard}", unit="page", disable=not progress)
     init = (rules, dump, None if index is None else Path(index))
-    # Forked: the cleaner is pure Python and C regexes, no threads or models to copy. Shared: this
-    # process reads the input, which alone does not keep a core busy, and cleans tasks too.
-    with contextlib.closing(bar), ordered_map(_clean_task, tasks, workers, _init_worker, init, True, True) as results:
+    # Forked: the cleaner is pure Python and C regexes, no threads or models to copy (the pool starts
+    # before the progress bar's thread). Shared: this process cleans tasks too; it decompresses the
+    # XML it hands out (plain bz2) or only reads the index (multistream), so it takes a task when each
+    # worker has 4, or 1, queued.
+    share = 4 if index is None else 1
+    with (
+        ordered_map(_clean_task, tasks, workers, _init_worker, init, fork=True, share=share) as results,
+        contextlib.closing(tqdm(desc=f"{dump.name} shard {shard}", unit="page", disable=not progress)) as bar,
+    ):  # the bar ends before any error message is printed
 
         def blocks():
             for block, counts in results:
@@ -213,7 +218,7 @@ def extract_dump_shard(
                 bar.update(counts["pages_seen"])
                 yield block
 
-        _write_shard(blocks(), out_text, out_stats, stats)  # the bar ends before any error message is printed
+        _write_shard(blocks(), out_text, out_stats, stats)
     return dict(stats)
 
 
