@@ -96,8 +96,11 @@ def test_invalid_utf8_in_a_text_corpus_names_file_and_line(tmp_path):
     assert not (tmp_path / "x.txt").exists()
 
 
-def test_workers_reading_stream_groups_give_the_sequential_read(tmp_path, monkeypatch):
+@pytest.mark.parametrize("groups_per_worker", [0, 10**6])  # workers read stream groups; this process cuts XML
+def test_workers_reading_stream_groups_give_the_sequential_read(tmp_path, monkeypatch, groups_per_worker):
     monkeypatch.setattr(shards_module, "CHUNK_BYTES", 1)  # one stream per task: many tasks, all in flight
+    monkeypatch.setattr(shards_module, "CHUNK_CHARS", 1)  # one page per task
+    monkeypatch.setattr(shards_module, "STREAM_TASKS_PER_WORKER", groups_per_worker)
     whole = tmp_path / "whole.txt"
     extract_dump_shard(DUMP, None, 0, 1, whole, tmp_path / "whole.json")
     for shards in (1, 2):

@@ -56,6 +56,7 @@ PAGE_SECONDS = 30  # a page whose cleaning takes longer is dropped
 # bz2 streams of a multistream dump (about 3.5 characters of XML each).
 CHUNK_CHARS = 1 << 18
 CHUNK_BYTES = 1 << 16
+STREAM_TASKS_PER_WORKER = 4
 DUMP_STATS = (
     "pages_seen", "articles_kept", "articles_empty", "redirects", "other_namespaces",
     "documents", "paragraphs", "characters", "pages_capped", "pages_timed_out",
@@ -194,19 +195,22 @@ def extract_dump_shard(
         except NorelmoError as exc:
             raise NorelmoError(f"{exc}; does the index {index} belong to this dump?") from exc
         start, end = multistream_ranges(offsets, dump.stat().st_size, shards)[shard]
-        tasks = _stream_groups(offsets, start, end)
+        tasks, share = list(_stream_groups(offsets, start, end)), 2
+        if len(tasks) < STREAM_TASKS_PER_WORKER * workers:
+            # Too few stream groups to share out evenly (a 100-page stream can take a third of a small
+            # shard's time): read like a plain dump, this process cutting the XML into finer chunks.
+            tasks, share = _xml_chunks(split_pages(stream_range_text(dump, start, end, index), dump)), 4
     else:
         header: list[str] = []
         pages = split_pages(dump_text(dump), dump, header)
         first = list(itertools.islice(pages, 1))  # the header is read by then
         rules = LinkRules.from_namespaces(namespace_names(site_info_of("".join(header), dump)))
-        tasks = _xml_chunks(p for i, p in enumerate(itertools.chain(first, pages)) if i % shards == shard)
+        tasks, share = _xml_chunks(p for i, p in enumerate(itertools.chain(first, pages)) if i % shards == shard), 4
     init = (rules, dump, None if index is None else Path(index))
     # Forked: the cleaner is pure Python and C regexes, no threads or models to copy (the pool starts
     # before the progress bar's thread). Shared: this process cleans tasks too; it decompresses the
-    # XML it hands out (plain bz2) or only reads the index (multistream), so it takes a task when each
-    # worker has 4, or 2, queued (bench/extract.py's x8 excerpt: 87% and 88% scaling on 2 cores).
-    share = 4 if index is None else 2
+    # XML it hands out, or only reads the index (stream groups), so it takes a task when each worker
+    # has 4, or 2, queued (bench/extract.py's x8 excerpt: 87% and 88% scaling on 2 cores).
     with (
         ordered_map(_clean_task, tasks, workers, _init_worker, init, fork=True, share=share) as results,
         contextlib.closing(tqdm(desc=f"{dump.name} shard {shard}", unit="page", disable=not progress)) as bar,
