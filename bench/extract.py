@@ -10,7 +10,9 @@ words; 'words kept' is output words over the words of the articles' wikitext (na
 redirects). Rows 'parser only' and 'spans + parser' are this project's earlier cleaners (every page
 through mwparserfromhell; the span scanner first), run by the same reader: what each step bought.
 Then the reader alone (mwxml's streaming reader against the page-chunk reader the extraction uses),
-and peak memory per process over the dump and over the dump's pages repeated 8 times.
+and peak memory per process (and time, best of 3) over the dump and its pages repeated 8 and 16
+times. A multistream shard with fewer than 4 stream groups per worker is read like a plain dump (x1
+here), one with more by workers decompressing stream groups (x8, x16): compare those two for flatness.
 """
 
 from __future__ import annotations
@@ -206,20 +208,21 @@ def main() -> None:
     print("\nreading alone (bz2 + XML, every page's title, namespace and text), best of 3, in one process:")
     for name, seconds in reading_alone(dump):
         print(f"{name:<30}{seconds:>9.2f} s{xml_mb / seconds:>10.2f} MB/s")
-    big = repeated_dump(dump, 8, tmp / "x8.xml.bz2")
-    (tmp / "x8").mkdir()
-    big_multi, big_index = multistream_copy(big, tmp / "x8")
+    sizes = []
+    for times in (1, 8, 16):
+        plain = dump if times == 1 else repeated_dump(dump, times, tmp / f"x{times}.xml.bz2")
+        (tmp / f"x{times}").mkdir()
+        sizes.append((f"excerpt x{times}", plain, None, times * xml_mb))
+        sizes.append((f"excerpt x{times}", *multistream_copy(plain, tmp / f"x{times}"), times * xml_mb))
+    sizes.sort(key=lambda size: size[2] is not None)  # plain dumps first
     print("\npeak memory (max RSS, MiB) of the reading process and of each worker, norelmo:")
     print(
         f"{'dump':<18}{'input':<13}{'XML MB':>8}{'workers':>8}{'reading process':>17}{'per worker':>12}{'seconds':>9}"
     )
-    for label, path, idx, mb in (
-        ("excerpt x1", dump, None, xml_mb), ("excerpt x8", big, None, 8 * xml_mb),
-        ("excerpt x1", multi, index, xml_mb), ("excerpt x8", big_multi, big_index, 8 * xml_mb),
-    ):  # fmt: skip
+    for label, path, idx, mb in sizes:
         one = 0.0
         for workers in (1, 2):
-            seconds, _, _, stats = best_of(a.repeats, run_norelmo, path, workers, tmp, idx)
+            seconds, _, _, stats = best_of(3, run_norelmo, path, workers, tmp, idx)
             one = one or seconds
             per_worker = f"{stats['rss_workers'] / 1024:.0f}" if workers > 1 else "-"
             form = "multistream" if idx else "bz2"
