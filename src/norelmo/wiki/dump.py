@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import contextlib
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -38,28 +39,43 @@ def _pages(dump: mwxml.Dump, source: Path) -> Iterator[Page]:
         raise
 
 
+def _open(path: Path, mode: str, **kwargs):
+    """A dump or index file, bz2-compressed (by its suffix) or plain."""
+    return (bz2.open if path.suffix == ".bz2" else open)(path, mode, **kwargs)
+
+
 def xml_encoding(path: Path) -> str:
     """UTF-8, unless the XML starts with a UTF-16 byte-order mark (some old dumps do)."""
-    opener = bz2.open if path.suffix == ".bz2" else open
-    with opener(path, "rb") as fh:
+    with _open(path, "rb") as fh:
         head = fh.read(2)
     return "utf-16" if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8"
 
 
-def open_dump(path: Path) -> mwxml.Dump:
-    """An mwxml Dump over a whole (bz2-compressed or plain) XML dump; multistream files read fine too."""
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """What goes wrong while reading a dump file, as one NorelmoError naming it."""
     if path.stat().st_size == 0:
         raise NorelmoError(f"{path}: the dump file is empty")
-    opener = bz2.open if path.suffix == ".bz2" else open
     try:
-        fh = opener(path, "rt", encoding=xml_encoding(path))
-        return mwxml.Dump.from_file(fh)
+        yield
     except EOFError as exc:
         raise NorelmoError(f"{path}: the dump is truncated ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise NorelmoError(f"{path}: malformed XML (not valid {xml_encoding(path)}: {exc})") from exc
     except OSError as exc:
         raise NorelmoError(f"{path}: not a readable bz2 dump ({exc})") from exc
-    except Exception as exc:
-        raise NorelmoError(f"{path}: no MediaWiki <siteinfo> header could be read ({exc})") from exc
+
+
+def open_dump(path: Path) -> mwxml.Dump:
+    """An mwxml Dump over a whole (bz2-compressed or plain) XML dump; multistream files read fine too."""
+    with _reading(path):
+        fh = _open(path, "rt", encoding=xml_encoding(path))
+        try:
+            return mwxml.Dump.from_file(fh)
+        except (EOFError, OSError):
+            raise
+        except Exception as exc:
+            raise NorelmoError(f"{path}: no MediaWiki <siteinfo> header could be read ({exc})") from exc
 
 
 def iter_pages(path: Path) -> Iterator[Page]:
@@ -69,10 +85,9 @@ def iter_pages(path: Path) -> Iterator[Page]:
 
 def read_multistream_index(index: Path) -> list[int]:
     """Sorted distinct stream offsets from a `offset:page_id:title` index (bz2 or plain)."""
-    opener = bz2.open if index.suffix == ".bz2" else open
     offsets = set()
     try:
-        with opener(index, "rt", encoding="utf-8") as fh:
+        with _open(index, "rt", encoding="utf-8") as fh:
             for lineno, line in enumerate(fh, start=1):
                 if not line.strip():
                     continue
@@ -153,21 +168,11 @@ READ_BYTES = 1 << 18
 
 def dump_text(path: Path) -> Iterator[str]:
     """The decompressed, decoded XML of a whole dump (bz2, multistream too, or plain), piece by piece."""
-    if path.stat().st_size == 0:
-        raise NorelmoError(f"{path}: the dump file is empty")
-    opener = bz2.open if path.suffix == ".bz2" else open
-    try:
+    with _reading(path), _open(path, "rb") as fh:
         decoder = codecs.getincrementaldecoder(xml_encoding(path))(errors="strict")
-        with opener(path, "rb") as fh:
-            while block := fh.read(READ_BYTES):
-                yield decoder.decode(block)
+        while block := fh.read(READ_BYTES):
+            yield decoder.decode(block)
         yield decoder.decode(b"", final=True)
-    except EOFError as exc:
-        raise NorelmoError(f"{path}: the dump is truncated ({exc})") from exc
-    except UnicodeDecodeError as exc:
-        raise NorelmoError(f"{path}: malformed XML (not valid {xml_encoding(path)}: {exc})") from exc
-    except OSError as exc:
-        raise NorelmoError(f"{path}: not a readable bz2 dump ({exc})") from exc
 
 
 def split_pages(text: Iterable[str], source: Path, header: list[str] | None = None) -> Iterator[str]:
