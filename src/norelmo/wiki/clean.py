@@ -73,7 +73,7 @@ def clean_wikitext(wikitext: str, rules: LinkRules) -> list[str]:
     for line in text.split("\n"):
         if not line.strip(CUT):
             continue
-        rendered = render_line(line, rules, literals)
+        rendered = render_line(line, literals)
         if rendered is None:  # the C tokenizer would stop reading at a CUT
             lines.extend(parsed_lines(line.replace(CUT, ""), rules))
         elif kept := _finished(rendered, rules, scrub="<" in rendered or "[[" in rendered):

@@ -12,8 +12,7 @@ from __future__ import annotations
 import html
 import re
 
-from .namespaces import LinkRules
-from .spans import CUT, _closing_brackets, decode_literals
+from .spans import CUT, decode_literals
 
 # A cut span (spans.CUT) around a heading or before a list marker leaves them what they are.
 HEADING = re.compile(rf"^{CUT}*(=+)(.*?)(=+)[ \t{CUT}]*$")
@@ -21,17 +20,19 @@ LIST_MARKERS = re.compile(rf"^{CUT}*(?:[*#:;]+|-{{4,}})")
 LIST_STARTS = frozenset("*#:;-" + CUT)
 # The schemes mwparserfromhell takes as external links, bracketed or bare.
 SCHEMES = r"(?:https?|ftps?|sftp|mailto|news|irc|ircs|gopher|nntp|telnet|svn|git|mms|ssh|xmpp|sip|sips|tel|geo|urn)"
-# A URL runs to a space, tab or newline (not to other whitespace), as the parser reads it.
+# A URL runs to a space, tab or newline (not to other whitespace) or one of []<>", as the parser reads it.
 EXTERNAL = re.compile(rf"\[(?:(?:{SCHEMES}:|//)[^ \t\n\[\]<>\"]*)(?:[ \t]+([^\]]*))?\]", re.IGNORECASE)
-BARE_URL = re.compile(rf"(?<![\w/]){SCHEMES}://[^ \t\n\[\]<>\"{{}}|]+", re.IGNORECASE)
+BARE_URL = re.compile(rf"(?<![\w/]){SCHEMES}://[^ \t\n\[\]<>\"]+", re.IGNORECASE)
 URL_TRAILING = ",;.:!?"
 QUOTES = re.compile(r"''+")
 ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>")
-BAD_TITLE = re.compile(r"[<>{}\[\]]")
+# [[title]] or [[title|label]]: a title without brackets, braces, angle brackets or pipes, a label
+# without brackets (bold and italic marks in it go later with the rest of the line's).
+WIKILINK = re.compile(r"\[\[([^\[\]{}<>|\n]+)(?:\|([^\[\]]*))?\]\]")
 
 
-def render_line(line: str, rules: LinkRules, literals: bool = False) -> str | None:
+def render_line(line: str, literals: bool = False) -> str | None:
     """The text a reader sees of `line` (a heading's title for a heading), or None if it needs the parser.
     `literals`: the page had nowiki content (spans.drop_spans), decoded here."""
     if "{" in line or "}" in line or (line.startswith(";") and ":" in line):  # ;term:definition
@@ -47,8 +48,10 @@ def render_line(line: str, rules: LinkRules, literals: bool = False) -> str | No
     elif line[0] in LIST_STARTS:
         line = LIST_MARKERS.sub("", line, count=1)
     if "[[" in line:
-        line = _links(line, rules)
-        if line is None:
+        # Links that rules drop went with spans.drop_spans; a link left inside another, or one this
+        # pattern does not take, leaves '[[' behind, and the parser reads the line.
+        line = WIKILINK.sub(_link_text, line)
+        if "[[" in line:
             return None
     if "[" in line:
         line = EXTERNAL.sub(lambda m: m.group(1) or "", line)
@@ -65,24 +68,11 @@ def render_line(line: str, rules: LinkRules, literals: bool = False) -> str | No
     return line
 
 
-def _links(line: str, rules: LinkRules) -> str | None:
-    """Wikilinks as their label (or title); file, category and interlanguage links dropped whole."""
-    pieces, pos = [], 0
-    while (start := line.find("[[", pos)) >= 0:
-        end = _closing_brackets(line, start)
-        if end < 0:
-            return None
-        inner = line[start + 2 : end]
-        title, pipe, label = inner.partition("|")
-        pieces.append(line[pos:start])
-        pos = end + 2
-        if rules.drops(title):
-            continue
-        if "[[" in inner or BAD_TITLE.search(title) or not title.strip():
-            return None
-        pieces.append(label if pipe else title)
-    pieces.append(line[pos:])
-    return "".join(pieces)
+def _link_text(m: re.Match) -> str:
+    title, label = m.group(1), m.group(2)
+    if not title.strip():
+        return m.group()  # left as it is: the line goes to the parser
+    return label if label is not None else title
 
 
 def _url_tail(m: re.Match) -> str:
