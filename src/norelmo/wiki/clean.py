@@ -15,7 +15,7 @@ from mwparserfromhell.nodes import Comment, ExternalLink, Heading, Tag, Template
 
 from .inline import HTML_TAG, render_line
 from .namespaces import LinkRules
-from .spans import CUT, DROPPED_TAGS, decode_literals, drop_spans
+from .spans import CUT, DROPPED_TAGS, closing_brackets, decode_literals, drop_spans
 
 REF_SELF = re.compile(r"<ref[^>]*/>", re.IGNORECASE)
 REF_PAIR = re.compile(r"<ref[^>]*>.*?</ref\s*>", re.IGNORECASE)
@@ -113,26 +113,11 @@ def _scrub(line: str, rules: LinkRules) -> str:
     line = HTML_TAG.sub("", line)
     start = line.find("[[")
     while start >= 0:
-        end = _closing_brackets(line, start)
+        end = closing_brackets(line, start)
+        end = len(line) if end < 0 else end
         if rules.drops(line[start + 2 : end].split("|", 1)[0]):
             line = line[:start] + line[end + 2 :]
             start = line.find("[[", start)
         else:
             start = line.find("[[", start + 2)
     return line
-
-
-def _closing_brackets(line: str, start: int) -> int:
-    """Index of the ']]' closing the '[[' at `start` (nested links counted), or the line's end."""
-    depth, i = 0, start
-    while i < len(line) - 1:
-        pair = line[i : i + 2]
-        if pair == "[[":
-            depth, i = depth + 1, i + 2
-        elif pair == "]]":
-            depth, i = depth - 1, i + 2
-            if depth == 0:
-                return i - 2
-        else:
-            i += 1
-    return len(line)

@@ -126,35 +126,12 @@ def multistream_ranges(offsets: list[int], dump_size: int, shards: int) -> list[
     return ranges
 
 
-def _decompress_streams(data: bytes, source: Path, offset: int, index: Path | None = None) -> bytes:
-    hint = f"; does the index {index} belong to this dump?" if index else ""
-    out = []
-    while data:
-        decomp = bz2.BZ2Decompressor()
-        try:
-            out.append(decomp.decompress(data))
-        except OSError as exc:
-            raise NorelmoError(f"{source}: bytes at offset {offset} are not a bz2 stream ({exc}){hint}") from exc
-        if not decomp.eof:
-            raise NorelmoError(f"{source}: truncated bz2 stream in the range starting at offset {offset}")
-        data = decomp.unused_data
-    return b"".join(out)
-
-
 def read_siteinfo(path: Path, first_offset: int):
     """mwxml SiteInfo from the header stream (bytes before the first page stream)."""
-    with open(path, "rb") as fh:
-        head = fh.read(first_offset)
-    xml = _decompress_streams(head, path, 0).decode("utf-8")
+    xml = "".join(stream_range_text(path, 0, first_offset))
     if "<siteinfo>" not in xml:
         raise NorelmoError(f"{path}: the first bz2 stream holds no <siteinfo> header")
-    return mwxml.Dump.from_file(io.StringIO(xml + "</mediawiki>\n")).site_info
-
-
-def iter_stream_range(path: Path, start: int, end: int, index: Path | None = None) -> Iterator[Page]:
-    """Pages in the bz2 streams between byte offsets [start, end) of a multistream dump."""
-    for page in split_pages(stream_range_text(path, start, end, index), path):
-        yield from pages_in(page, path)
+    return site_info_of(xml, path)
 
 
 # -- pages as XML text, for workers to parse ------------------------------------------------------

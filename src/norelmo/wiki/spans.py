@@ -159,7 +159,7 @@ def _drop_links(text: str, rules: LinkRules) -> str | None:
     for m in LINK_TITLE.finditer(text):
         if m.start() < pos or not rules.drops(m.group(1)):
             continue  # inside a link already cut, or a link whose text is kept
-        end = _closing_brackets(text, m.start())
+        end = closing_brackets(text, m.start())
         if end < 0:
             return None
         pieces += (text[pos : m.start()], CUT)
@@ -168,7 +168,7 @@ def _drop_links(text: str, rules: LinkRules) -> str | None:
     return "".join(pieces)
 
 
-def _closing_brackets(text: str, start: int) -> int:
+def closing_brackets(text: str, start: int) -> int:
     """Index of the ']]' closing the '[[' at `start` (nested links counted), or -1."""
     depth, pos = 0, start
     while True:
