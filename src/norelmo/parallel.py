@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import math
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 
@@ -51,22 +52,10 @@ def ordered_map(
         with context.Pool(started, initializer, initargs) as pool:
             if share:
                 initializer(*initargs)
-                yield _shared(pool, func, batches, started * share, IN_FLIGHT * workers)
-            else:
-                yield _in_order(pool, func, batches, IN_FLIGHT * workers)
+            yield _in_order(pool, func, batches, IN_FLIGHT * workers, started * share or math.inf)
     else:
         initializer(*initargs)
         yield map(func, batches)
-
-
-def _in_order(pool, func: Callable, batches: Iterable, most: int) -> Iterator:
-    pending = collections.deque()
-    for batch in batches:
-        pending.append(pool.apply_async(func, (batch,)))
-        if len(pending) >= most:
-            yield pending.popleft().get()
-    while pending:
-        yield pending.popleft().get()
 
 
 class _Done:
@@ -82,7 +71,9 @@ class _Done:
         return self.value
 
 
-def _shared(pool, func: Callable, batches: Iterable, enough: int, most: int) -> Iterator:
+def _in_order(pool, func: Callable, batches: Iterable, most: int, enough: float = math.inf) -> Iterator:
+    """func(batch) in input order, at most `most` batches pending; this process works on a batch itself
+    whenever the pool has `enough` not yet done."""
     pending = collections.deque()
     for batch in batches:
         if sum(not p.ready() for p in pending) < enough:

@@ -15,7 +15,7 @@ from mwparserfromhell.nodes import Comment, ExternalLink, Heading, Tag, Template
 
 from .inline import HTML_TAG, render_line
 from .namespaces import LinkRules
-from .spans import CUT, DROPPED_TAGS, closing_brackets, decode_literals, drop_spans
+from .spans import CUT, DROPPED_TAGS, closing_brackets, decode_literals, drop_spans, has_nowiki
 
 REF_SELF = re.compile(r"<ref[^>]*/>", re.IGNORECASE)
 REF_PAIR = re.compile(r"<ref[^>]*>.*?</ref\s*>", re.IGNORECASE)
@@ -68,7 +68,7 @@ def clean_wikitext(wikitext: str, rules: LinkRules) -> list[str]:
     text = drop_spans(wikitext, rules)
     if text is None:
         return parsed_lines(wikitext, rules)
-    literals = "<nowiki" in wikitext or "<NOWIKI" in wikitext
+    literals = has_nowiki(wikitext)
     lines = []
     for line in text.split("\n"):
         if not line.strip(CUT):

@@ -4,8 +4,8 @@ tables) out of wikitext before anything parses it.
 mwparserfromhell builds a node for every piece of such a span, in Python, only for the cleaner to throw it
 away; on real articles that was most of the extraction's time. Here each span is found with a few C-level
 regex searches and cut whole. Anything this scanner cannot match with certainty (an unclosed comment, tag,
-template or table, a nowiki or pre block whose content must stay literal) makes `drop_spans` return None,
-and the caller parses the page as before: the result is never less clean than the parser's.
+template, table or nowiki) makes `drop_spans` return None, and the caller parses the page as before: the
+result is never less clean than the parser's.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def drop_spans(text: str, rules: LinkRules) -> str | None:
     a nowiki tag is left open, so that only a parser can tell."""
     if LITERAL_CHARS.search(text):
         return None  # the page itself holds characters of that plane
-    if "<nowiki" in text or "<NOWIKI" in text:
+    if has_nowiki(text):
         text = NOWIKI.sub(_literal, text)
         if re.search("<nowiki", text, re.IGNORECASE):
             return None  # unclosed
@@ -83,9 +83,16 @@ def drop_spans(text: str, rules: LinkRules) -> str | None:
             return None
     if "{|" in text:
         text = _drop_tables(text)
-    if text is not None and "[[" in text:
+        if text is None:
+            return None
+    if "[[" in text:
         text = _drop_links(text, rules)
     return text
+
+
+def has_nowiki(text: str) -> bool:
+    """Whether drop_spans encodes nowiki content in `text` (so that it is to be decoded)."""
+    return "<nowiki" in text or "<NOWIKI" in text
 
 
 def _literal(m: re.Match) -> str:
@@ -117,37 +124,32 @@ def _drop_tags(text: str) -> str | None:
 
 def _drop_balanced_braces(text: str) -> str | None:
     """Templates ({{...}}) and arguments ({{{...}}}) out, nesting counted in braces."""
-    pieces, depth, start, pos = [], 0, 0, 0
-    for m in BRACES.finditer(text):
-        run = m.end() - m.start()
-        if m.group().startswith("{"):
-            if depth == 0:
-                start = m.start()
-            depth += run
-        elif depth:
-            depth -= run
-            if depth <= 0:  # extra closing braces end the span with it, as the parser's longest match does
-                pieces += (text[pos:start], CUT)
-                pos, depth = m.end(), 0
-    if depth:
-        return None  # an unclosed template: the parser keeps it as text
-    pieces.append(text[pos:])
-    return "".join(pieces)
+    return _cut_nested(
+        text, ((m, len(m.group()) if m.group()[0] == "{" else -len(m.group())) for m in BRACES.finditer(text))
+    )
 
 
 def _drop_tables(text: str) -> str | None:
     """Tables ({| at a line's start to the matching |}), nested ones included; None for an unclosed one."""
+    return _cut_nested(text, ((m, 1 if m.group(1) == "{|" else -1) for m in TABLE_EDGE.finditer(text)))
+
+
+def _cut_nested(text: str, edges) -> str | None:
+    """`text` with each outermost span between nested edges cut to CUT. `edges` yields (match, change):
+    an opening edge raises the depth by change > 0, a closing one lowers it; a span ends where the depth
+    reaches 0 or below (extra closing braces end it with it, as the parser's longest match does), and a
+    closing edge outside any span stays text. None when a span is left open."""
     pieces, depth, start, pos = [], 0, 0, 0
-    for m in TABLE_EDGE.finditer(text):
-        if m.group(1) == "{|":
+    for m, change in edges:
+        if change > 0:
             if depth == 0:
                 start = m.start()
-            depth += 1
+            depth += change
         elif depth:
-            depth -= 1
-            if depth == 0:
+            depth += change
+            if depth <= 0:
                 pieces += (text[pos:start], CUT)
-                pos = m.end()
+                pos, depth = m.end(), 0
     if depth:
         return None
     pieces.append(text[pos:])
