@@ -130,22 +130,26 @@ def reading_alone(dump: Path) -> list[tuple[str, float]]:
     return rows
 
 
-def repeated_dump(dump: Path, times: int, out: Path) -> Path:
-    """The dump with its pages written `times` over (same header and footer), bz2-compressed."""
+def dump_parts(dump: Path) -> tuple[str, str, str]:
+    """A bz2 dump's XML as the header before its first page, its pages, and the footer after them."""
     xml = bz2.decompress(dump.read_bytes()).decode("utf-8")
     first, last = xml.index("<page>"), xml.rindex("</page>") + len("</page>")
-    body = xml[first:last] + "\n"
-    out.write_bytes(bz2.compress((xml[:first] + body * times + xml[last:]).encode("utf-8"), 6))
+    return xml[:first], xml[first:last], xml[last:]
+
+
+def repeated_dump(dump: Path, times: int, out: Path) -> Path:
+    """The dump with its pages written `times` over (same header and footer), bz2-compressed."""
+    header, pages, footer = dump_parts(dump)
+    out.write_bytes(bz2.compress((header + (pages + "\n") * times + footer).encode("utf-8"), 6))
     return out
 
 
 def multistream_copy(dump: Path, out: Path, per_stream: int = 100) -> tuple[Path, Path]:
     """The dump as Wikimedia's multistream dumps are laid out (the pipeline's default input): a header
     stream, one bz2 stream per `per_stream` pages, a footer stream; and its offset:id:title index."""
-    xml = bz2.decompress(dump.read_bytes()).decode("utf-8")
-    first, last = xml.index("<page>"), xml.rindex("</page>") + len("</page>")
-    pages = [p + "</page>\n" for p in xml[first:last].split("</page>")[:-1]]
-    streams, lines, offset = [bz2.compress(xml[:first].encode("utf-8"))], [], 0
+    header, body, footer = dump_parts(dump)
+    pages = [p + "</page>\n" for p in body.split("</page>")[:-1]]
+    streams, lines = [bz2.compress(header.encode("utf-8"))], []
     offset = len(streams[0])
     for k in range(0, len(pages), per_stream):
         group = pages[k : k + per_stream]
@@ -155,7 +159,7 @@ def multistream_copy(dump: Path, out: Path, per_stream: int = 100) -> tuple[Path
             lines.append(f"{offset}:{page_id}:{title}")
         streams.append(bz2.compress("".join(group).encode("utf-8")))
         offset += len(streams[-1])
-    streams.append(bz2.compress(xml[last:].encode("utf-8")))
+    streams.append(bz2.compress(footer.encode("utf-8")))
     path, index = out / "excerpt-multistream.xml.bz2", out / "excerpt-multistream-index.txt.bz2"
     path.write_bytes(b"".join(streams))
     index.write_bytes(bz2.compress(("\n".join(lines) + "\n").encode("utf-8")))
