@@ -43,44 +43,99 @@ def ordered_map(
     `share` > 0: this process is one of the workers (workers - 1 are started), taking a batch
     whenever each of the others has `share` queued (they then stay busy while it works, and it works
     where it would wait); for callers whose own part (reading the input) leaves a core idle, the
-    more so the smaller `share`. At most IN_FLIGHT batches per worker are read ahead (Pool.imap
-    would read the whole input into memory).
+    more so the smaller `share`. Once the input is read, it takes back the batches no worker has
+    started, newest first, so that the others' queues do not leave it waiting at the end. At most
+    IN_FLIGHT batches per worker are read ahead (Pool.imap would read the whole input into memory).
     """
-    if workers > 1:
-        context = multiprocessing.get_context("fork" if fork else "spawn")
-        started = workers - 1 if share else workers
-        with context.Pool(started, initializer, initargs) as pool:
-            if share:
-                initializer(*initargs)
-            yield _in_order(pool, func, batches, IN_FLIGHT * workers, started * share or math.inf)
-    else:
+    if workers <= 1:
         initializer(*initargs)
         yield map(func, batches)
+        return
+    context = multiprocessing.get_context("fork" if fork else "spawn")
+    most = IN_FLIGHT * workers
+    if not share:
+        with context.Pool(workers, initializer, initargs) as pool:
+            yield _in_order(pool, func, batches, most)
+        return
+    claims = _Claims(context, most + 1)
+    with context.Pool(workers - 1, _init_claiming, (claims, initializer, initargs)) as pool:
+        initializer(*initargs)
+        yield _in_order(pool, func, batches, most, (workers - 1) * share, claims)
 
 
-class _Done:
-    """A batch this process worked on, in the queue beside the pool's AsyncResults."""
+class _Claims:
+    """A flag per batch in flight (a ring of slots), set by the first process to start on the batch."""
 
-    def __init__(self, value):
-        self.value = value
+    def __init__(self, context, size: int):
+        self.size = size
+        self.lock = context.Lock()
+        self.flags = context.RawArray("b", size)
+
+    def take(self, slot: int) -> bool:
+        with self.lock:
+            if self.flags[slot]:
+                return False
+            self.flags[slot] = 1
+            return True
+
+    def clear(self, slot: int) -> None:
+        self.flags[slot] = 0  # only for a slot no process holds: its last batch has come back
+
+
+_claims: _Claims | None = None
+
+
+def _init_claiming(claims: _Claims, initializer: Callable, initargs: tuple) -> None:
+    global _claims
+    _claims = claims
+    initializer(*initargs)
+
+
+class _TakenBack:
+    """What a worker returns for a batch the calling process took back before the worker reached it."""
+
+
+def _claimed(func: Callable, slot: int, batch):
+    return func(batch) if _claims.take(slot) else _TakenBack()
+
+
+class _Task:
+    """A batch in flight: handed to the pool (`result`), or worked on here (`value`), or both when
+    taken back; then the pool's answer is still awaited, so that its claim slot is free for reuse."""
+
+    UNSET = object()
+
+    def __init__(self, batch, result=None, slot: int = -1, value=UNSET):
+        self.batch, self.result, self.slot, self.value = batch, result, slot, value
 
     def ready(self) -> bool:
-        return True
+        return self.result is None or self.result.ready()
 
     def get(self):
-        return self.value
+        got = self.value if self.result is None else self.result.get()
+        return self.value if isinstance(got, _TakenBack) else got
 
 
-def _in_order(pool, func: Callable, batches: Iterable, most: int, enough: float = math.inf) -> Iterator:
-    """func(batch) in input order, at most `most` batches pending; this process works on a batch itself
-    whenever the pool has `enough` not yet done."""
+def _in_order(pool, func: Callable, batches: Iterable, most: int, enough: float = math.inf, claims=None) -> Iterator:
+    """func(batch) in input order, at most `most` batches pending. With `claims`, this process works on a
+    batch itself whenever the pool has `enough` not yet done, and takes back unstarted ones at the end."""
     pending = collections.deque()
-    for batch in batches:
-        if sum(not p.ready() for p in pending) < enough:
-            pending.append(pool.apply_async(func, (batch,)))
+    for i, batch in enumerate(batches):
+        if claims is None:
+            pending.append(_Task(batch, pool.apply_async(func, (batch,))))
+        elif sum(not task.ready() for task in pending) < enough:
+            slot = i % claims.size  # pending holds fewer than claims.size batches: this slot's last one is back
+            claims.clear(slot)
+            pending.append(_Task(batch, pool.apply_async(_claimed, (func, slot, batch)), slot))
         else:
-            pending.append(_Done(func(batch)))
+            pending.append(_Task(batch, value=func(batch)))
         while pending and (pending[0].ready() or len(pending) >= most):
             yield pending.popleft().get()
+    if claims is not None:
+        for task in reversed(pending):  # newest first: the workers start the oldest
+            if task.result is not None and claims.take(task.slot):
+                task.value = func(task.batch)
+            elif task.result is not None:
+                break  # a worker started this one, so (first in, first out) every older one too
     while pending:
         yield pending.popleft().get()
