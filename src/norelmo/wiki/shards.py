@@ -210,7 +210,7 @@ def extract_dump_shard(
     # Forked: the cleaner is pure Python and C regexes, no threads or models to copy (the pool starts
     # before the progress bar's thread). Shared: this process cleans tasks too; it decompresses the
     # XML it hands out, or only reads the index (stream groups), so it takes a task when each worker
-    # has 4, or 2, queued (bench/extract.py's x8 excerpt: 87% and 88% scaling on 2 cores).
+    # has 4, or 2, queued (bench/extract.py, x8 and x16 excerpts: 85% to 88% scaling on 2 cores).
     with (
         ordered_map(_clean_task, tasks, workers, _init_worker, init, fork=True, share=share) as results,
         contextlib.closing(tqdm(desc=f"{dump.name} shard {shard}", unit="page", disable=not progress)) as bar,
