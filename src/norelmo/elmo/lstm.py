@@ -85,9 +85,9 @@ def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip:
             d_outs, factors_t, m_to_c_t, sf_t, c_kept_t, h_kept_t = (
                 tf.unstack(v) for v in (tf.transpose(d_out, [1, 0, 2]), gate_factors, m_to_c, sf, c_kept, h_kept)
             )
-            # W_h transposed as a slice of the whole kernel's transpose: a Transpose feeding a MatMul is
-            # folded into it by Grappler (transpose_b), which oneDNN multiplies at 2.5x the time per step
-            # here ([B, 4D] x [P, 4D]^T, tiny config: 250 against 100 us); a slice is not folded.
+            # W_h transposed as a slice of the whole kernel's transpose: Grappler folds a Transpose that
+            # feeds a MatMul into the product (transpose_b), and oneDNN's [B, 4D] x [P, 4D]^T at every step
+            # took 2.5 times as long at the tiny config's shapes (10% at NorELMo's); a slice is not folded.
             w_h_t, w_proj_t = tf.transpose(kernel_c)[:, p:], tf.transpose(w_proj_c)
             # A final state that nothing downstream uses has no gradient.
             dc = tf.zeros_like(c0) if d_c is None else d_c
