@@ -9,6 +9,7 @@ timings wander by 30%). XML MB/s counts uncompressed XML; residue counts leftove
 words; 'words kept' is output words over the words of the articles' wikitext (namespace 0, no
 redirects). Rows 'parser only' and 'spans + parser' are this project's earlier cleaners (every page
 through mwparserfromhell; the span scanner first), run by the same reader: what each step bought.
+norelmo's start-up alone (interpreter and imports) follows, with the scaling it leaves possible.
 Then the reader alone (mwxml's streaming reader against the page-chunk reader the extraction uses),
 and peak memory per process (and time, best of 3) over the dump and its pages repeated 8 and 16
 times. A multistream shard with fewer than 4 stream groups per worker is read like a plain dump (x1
@@ -102,6 +103,13 @@ def run_wikiextractor(dump: Path, workers: int, tmp: Path, site: Path):
     ]
     texts = [d["text"] for d in docs if d["text"].strip()]
     return elapsed, "\n\n".join(texts), len(texts), {}
+
+
+def time_start_up() -> tuple[float]:
+    """Seconds for a fresh interpreter to import what the extraction runs (the NORELMO script's imports)."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", NORELMO.split("{variant}")[0], str(ROOT / "src")], check=True)
+    return (time.perf_counter() - start,)
 
 
 def best_of(repeats: int, runner, *args):
@@ -204,6 +212,11 @@ def main() -> None:
         row = f"{name:<30}{form:<13}{workers:>8}{seconds:>9.2f}{xml_mb / seconds:>10.2f}{articles / seconds:>12.1f}"
         ratio = baseline[form, workers] / seconds
         print(row + f"{scaling:>9}{residue(text):>18.3f}{kept:>12.1%}{ratio:>17.2f}x")
+    start_up = best_of(a.repeats, time_start_up)[0]
+    bounds = {form: first["norelmo", form] / (first["norelmo", form] + start_up) for form in ("bz2", "multistream")}
+    print(f"\nnorelmo's start-up (a fresh interpreter importing it, best of {a.repeats}): {start_up:.2f} s, serial in")
+    print("every run above; with perfectly balanced workers it bounds the scaling from 1 to 2 workers at")
+    print("t1 / (t1 + start-up): " + ", ".join(f"{form} {bound:.0%}" for form, bound in bounds.items()) + ".")
     print("\nresidue per 1,000 output words, by pattern:")
     shown = {"norelmo": texts["norelmo"], "wikiextractor": texts["wikiextractor 3.1.0"]}
     print(f"{'pattern':<12}" + "".join(f"{n:>15}" for n in shown))
