@@ -246,10 +246,13 @@ def worker_bilm_tf(name: str, steps: int, gpu: bool) -> dict:
     return {"tokens_per_s": steps * b * t / elapsed}
 
 
-def export_step(name: str, out: Path, vocab_size: int, precision: str = "fp32", batch_size: int = 0) -> dict:
+def export_step(
+    name: str, out: Path, vocab_size: int, precision: str = "fp32", batch_size: int = 0, side_by_side: bool = True
+) -> dict:
     """The trainer's compiled (XLA) step for one config, as ../shared/gpu-step/export_step.py writes it.
 
-    NAME is the config's, with -bf16 for train.precision bf16 and -bN for a batch size other than the config's.
+    NAME is the config's, with -bf16 for train.precision bf16, -bN for a batch size other than the config's
+    and -alone for the LSTM directions one after the other (not side by side, as the trainer runs them under XLA).
 
     NAME.hlo.pb (the step as an HloModuleProto, before optimization), NAME.args.npz (the batch inputs in
     parameter order), NAME.json (tokens per step, vocabulary size, each captured variable as [role, dtype,
@@ -271,10 +274,12 @@ def export_step(name: str, out: Path, vocab_size: int, precision: str = "fp32", 
     if batch_size:
         tcfg = TrainConfig(**{**tcfg.__dict__, "batch_size": batch_size})
     name += ("-bf16" if precision == "bf16" else "") + (f"-b{batch_size}" if batch_size else "")
+    name += "" if side_by_side else "-alone"
     tmp = Path(tempfile.mkdtemp())
     corpus, vocab = write_corpus(tmp)
     vocab += [f"<pad{i}>" for i in range(max(0, vocab_size - len(vocab)))]
     trainer = Trainer(cfg.model, tcfg, len(vocab), tmp / "ckpt", xla=True)
+    trainer.model.directions_side_by_side = side_by_side
     types = corpus_types(vocab, None, [corpus], cfg.model.char_cnn.max_characters_per_token)
     m = cfg.model
     batch = next(
@@ -350,6 +355,9 @@ def main() -> None:
     ap.add_argument("--vocab-size", type=int, default=100000, help="with --export-step: pad the vocabulary to this")
     ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="with --export-step: train.precision")
     ap.add_argument("--batch-size", type=int, default=0, help="with --export-step: instead of the config's")
+    ap.add_argument(
+        "--directions-alone", action="store_true", help="with --export-step: the LSTM directions one after the other"
+    )
     ap.add_argument("--worker", choices=["norelmo", "bilm-tf", "matmul"], help=argparse.SUPPRESS)
     ap.add_argument("--config", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -357,7 +365,9 @@ def main() -> None:
         print("| step | HLO ops | convolutions | dots (bf16) | variables | batch input shapes |")
         print("|---|---|---|---|---|---|")
         for config in a.configs.split(","):
-            r = export_step(config, a.export_step, a.vocab_size, a.precision, a.batch_size)
+            r = export_step(
+                config, a.export_step, a.vocab_size, a.precision, a.batch_size, side_by_side=not a.directions_alone
+            )
             print(f"| {r['config']} | {r['hlo_ops']} | {r['convolutions']} | {r['dots']} ({r['bf16_dots']}) | "
                   f"{r['variables']} | {r['shapes']} |")  # fmt: skip
         return

@@ -1,4 +1,5 @@
-"""The projected LSTM's hand-written backward pass equals TensorFlow's autodiff of the same layer."""
+"""The projected LSTM's hand-written backward pass equals TensorFlow's autodiff of the same layer, and layers
+run side by side (the directions under XLA) equal each run alone."""
 
 import numpy as np
 import pytest
@@ -8,15 +9,15 @@ from norelmo.elmo.lstm import projected_lstm
 
 
 def autodiff_lstm(x, kernel, bias, w_proj, c, h, cell_clip, proj_clip):
-    """The layer as TF1's LSTMCell(num_proj, cell_clip, proj_clip) computes it, step by step."""
+    """The layer as TF1's LSTMCell(num_proj, cell_clip, proj_clip) computes it, step by step (time-major x)."""
     outputs = []
-    for t in range(x.shape[1]):
-        gates = tf.concat([x[:, t], h], axis=1) @ kernel + bias
+    for t in range(x.shape[0]):
+        gates = tf.concat([x[t], h], axis=1) @ kernel + bias
         i, j, f, o = tf.split(gates, 4, axis=1)
         c = tf.clip_by_value(tf.sigmoid(f + 1.0) * c + tf.sigmoid(i) * tf.tanh(j), -cell_clip, cell_clip)
         h = tf.clip_by_value((tf.sigmoid(o) * tf.tanh(c)) @ w_proj, -proj_clip, proj_clip)
         outputs.append(h)
-    return tf.stack(outputs, axis=1), c, h
+    return tf.stack(outputs), c, h
 
 
 @pytest.mark.parametrize("scale, clip", [(0.3, 3.0), (2.0, 0.5)], ids=["no-clipping", "clipping-active"])
@@ -27,9 +28,9 @@ def test_gradients_equal_autodiff(scale, clip):
     def rand(*shape):
         return tf.constant(rng.normal(0, scale, shape), tf.float64)
 
-    args = [rand(b, t, p), rand(2 * p, 4 * d), rand(4 * d), rand(d, p), rand(b, d), rand(b, p)]
+    args = [rand(t, b, p), rand(2 * p, 4 * d), rand(4 * d), rand(d, p), rand(b, d), rand(b, p)]
     # Weigh every output differently, final states included, so each gradient path counts.
-    w_out, w_c, w_h = rand(b, t, p), rand(b, d), rand(b, p)
+    w_out, w_c, w_h = rand(t, b, p), rand(b, d), rand(b, p)
     results = []
     for fn in (projected_lstm, autodiff_lstm):
         with tf.GradientTape() as tape:
@@ -47,7 +48,7 @@ def test_gradients_equal_autodiff(scale, clip):
 def test_unused_final_state_has_no_gradient_and_float32_matches():
     rng = np.random.default_rng(1)
     b, t, p, d = 4, 5, 3, 6
-    args = [tf.constant(rng.normal(0, 0.5, s), tf.float32) for s in [(b, t, p), (2 * p, 4 * d), (4 * d,), (d, p)]]
+    args = [tf.constant(rng.normal(0, 0.5, s), tf.float32) for s in [(t, b, p), (2 * p, 4 * d), (4 * d,), (d, p)]]
     state = [tf.zeros([b, d]), tf.zeros([b, p])]
     grads = []
     for fn in (projected_lstm, autodiff_lstm):
@@ -57,6 +58,33 @@ def test_unused_final_state_has_no_gradient_and_float32_matches():
         grads.append(tape.gradient(loss, args))
     for a, r in zip(*grads, strict=True):
         np.testing.assert_allclose(a.numpy(), r.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_layers_side_by_side_equal_each_alone():
+    """Two layers with their own weights, inputs and states, as one grouped call and as two calls."""
+    rng = np.random.default_rng(2)
+    b, t, p, d, clip = 3, 5, 4, 6, 1.0
+
+    def rand(*shape):
+        return tf.constant(rng.normal(0, 1.0, shape), tf.float64)
+
+    # Time-major inputs (T, G, B, P), then per group: kernel, bias, projection, c0, h0.
+    args = [rand(t, 2, b, p), rand(2, 2 * p, 4 * d), rand(2, 4 * d), rand(2, d, p), rand(2, b, d), rand(2, b, p)]
+    w_out, w_c, w_h = rand(t, 2, b, p), rand(2, b, d), rand(2, b, p)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(args)
+        grouped = projected_lstm(*args, clip, clip)
+        alone = [projected_lstm(args[0][:, g], *(a[g] for a in args[1:]), clip, clip) for g in range(2)]
+        loss_alone = sum(
+            tf.reduce_sum(out * w_out[:, g]) + tf.reduce_sum(c * w_c[g]) + tf.reduce_sum(h * w_h[g])
+            for g, (out, c, h) in enumerate(alone)
+        )
+        loss_grouped = sum(tf.reduce_sum(r * w) for r, w in zip(grouped, (w_out, w_c, w_h), strict=True))
+    assert np.mean(np.abs(grouped[0].numpy()) >= clip) > 0.2, "the clips must be active"
+    for r, a in zip(grouped, zip(*alone, strict=True), strict=True):
+        np.testing.assert_allclose(r.numpy(), tf.stack(a, axis=1 if r.shape.rank == 4 else 0).numpy(), rtol=1e-12)
+    for r, a in zip(tape.gradient(loss_grouped, args), tape.gradient(loss_alone, args), strict=True):
+        np.testing.assert_allclose(r.numpy(), a.numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_the_training_step_runs_this_layer_not_a_scan(tmp_path):

@@ -1,4 +1,5 @@
-"""One projected LSTM layer over a fixed-length window, with a hand-written backward pass.
+"""Projected LSTM layers over a fixed-length window, with a hand-written backward pass; one layer, or
+several independent ones side by side.
 
 TensorFlow's autodiff of a statically unrolled LSTM computes the weight gradients step by step:
 per step and layer two small matmuls (K = batch rows) and an AddN to sum them, plus every
@@ -29,7 +30,7 @@ def lstm_step(gates, c_prev, w_proj, cell_clip: float, proj_clip: float, dtype=N
     Returns the new cell and output, and what the backward pass needs: the gate activations
     (i, j, f, o) and the cell and projection before their clips.
     """
-    i, j, f, o = tf.split(gates, 4, axis=1)
+    i, j, f, o = tf.split(gates, 4, axis=-1)
     si, tj, sf, so = tf.sigmoid(i), tf.tanh(j), tf.sigmoid(f), tf.sigmoid(o)
     c_raw = sf * c_prev + si * tj
     c = tf.clip_by_value(c_raw, -cell_clip, cell_clip)
@@ -38,7 +39,14 @@ def lstm_step(gates, c_prev, w_proj, cell_clip: float, proj_clip: float, dtype=N
 
 
 def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip: float, dtype=None):
-    """x (B, T, P) -> outputs (B, T, P), the final cell c (B, D) and the final output h (B, P).
+    """A projected LSTM layer over a time-major window: x (T, B, P) -> outputs (T, B, P), the final cell c (B, D)
+    and the final output h (B, P); kernel (2P, 4D), bias (4D,), w_proj (D, P).
+
+    Or G independent layers side by side: x (T, G, B, P), kernel (G, 2P, 4D), bias (G, 4D), w_proj (G, D, P),
+    c0 (G, B, D), h0 (G, B, P), and every result with the G axis after T. Their products are then batched
+    matmuls, one per step for all G: where XLA compiles the step (GPUs), training runs a level's forward
+    and backward layers so, half as many kernels in the recurrence, each with twice the rows. On a CPU
+    each layer runs alone: there the batched form takes 1.6 times as long (bench/lstm.py).
 
     Gates are packed i, j, f, o as in TF1's LSTMCell, with its forget bias of 1; the cell is
     clipped to +-cell_clip and the projected output to +-proj_clip, and the clips' gradients
@@ -46,28 +54,32 @@ def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip:
     `dtype`: of the matrix products' operands (precision.matmul), forward and backward.
     """
     p = x.shape[-1]
+    grouped = x.shape.rank == 4
+    # The products over all steps take each layer's rows together, (G, T*B, ...); the recurrence takes each
+    # step's rows of every layer, (T, G, B, ...). `swap` moves between the two (nothing to move without G).
+    swap = (lambda t: tf.transpose(t, [1, 0, *range(2, t.shape.rank)])) if grouped else (lambda t: t)
 
     @tf.custom_gradient
     def layer(x, kernel, bias, w_proj, c0, h0):
-        d, steps, rows = w_proj.shape[0], x.shape[1], tf.shape(x)[0]
+        steps, rows, d = x.shape[0], tf.shape(x)[-2], w_proj.shape[-2]
+        lead = x.shape[1:-2]  # (G,) or ()
         # The weights in the products' dtype once, not at every step.
         kernel_c, w_proj_c = (w if dtype is None else tf.cast(w, dtype) for w in (kernel, w_proj))
-        w_x, w_h = kernel_c[:p], kernel_c[p:]
-        # Time-major 2-D matrices, so that every batched product is one plain matmul.
-        x_2d = tf.reshape(tf.transpose(x, [1, 0, 2]), [-1, p])  # (T*B, P)
-        gates_x = tf.reshape(matmul(x_2d, w_x, dtype) + with_forget_bias(bias, d), [steps, rows, -1])
+        w_x, w_h = kernel_c[..., :p, :], kernel_c[..., p:, :]
+        x_2d = tf.reshape(swap(x), [*lead, -1, p])
+        gates_x = matmul(x_2d, w_x, dtype) + tf.expand_dims(with_forget_bias(bias, d), -2)
         c, h = c0, h0
         h_in, acts, c_raws, h_raws = [], [], [], []
-        for g_x in tf.unstack(gates_x):
+        for g_x in tf.unstack(swap(tf.reshape(gates_x, [*lead, steps, rows, 4 * d]))):
             h_in.append(h)
             c, h, act, c_raw, h_raw = lstm_step(g_x + matmul(h, w_h, dtype), c, w_proj_c, cell_clip, proj_clip, dtype)
             acts.append(act)
             c_raws.append(c_raw)
             h_raws.append(h_raw)
-        outputs = tf.transpose(tf.stack(h_in[1:] + [h]), [1, 0, 2])
+        outputs = tf.stack(h_in[1:] + [h])
 
         def backward(d_out, d_c, d_h):
-            # Everything that does not depend on the recurrence, for all steps at once: (T, B, D).
+            # Everything that does not depend on the recurrence, for all steps at once: (T, [G,] B, D).
             si, tj, sf, so = (tf.stack(a) for a in zip(*acts, strict=True))
             c_raw = tf.stack(c_raws)
             c_all = tf.clip_by_value(c_raw, -cell_clip, cell_clip)  # the forward's c, recomputed
@@ -75,20 +87,20 @@ def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip:
             tc = tf.tanh(c_all)
             # dL/dc_raw times these gives the gradients of gates i, j, f; dL/dm times the last, gate o.
             gate_factors = tf.concat(
-                [tj * si * (1 - si), si * (1 - tj * tj), c_prev * sf * (1 - sf), tc * so * (1 - so)], axis=2
-            )  # (T, B, 4D)
+                [tj * si * (1 - si), si * (1 - tj * tj), c_prev * sf * (1 - sf), tc * so * (1 - so)], axis=-1
+            )  # (T, [G,] B, 4D)
             m_to_c = so * (1 - tc * tc)
             # A clip passes the gradient where the value lies within its bounds, bounds included.
             c_kept = tf.abs(c_raw) <= cell_clip
             h_kept = tf.abs(tf.stack(h_raws)) <= proj_clip
             # One unstack per tensor: indexing each step would be an op per step.
             d_outs, factors_t, m_to_c_t, sf_t, c_kept_t, h_kept_t = (
-                tf.unstack(v) for v in (tf.transpose(d_out, [1, 0, 2]), gate_factors, m_to_c, sf, c_kept, h_kept)
+                tf.unstack(v) for v in (d_out, gate_factors, m_to_c, sf, c_kept, h_kept)
             )
             # W_h transposed as a slice of the whole kernel's transpose: Grappler folds a Transpose that
             # feeds a MatMul into the product (transpose_b), and oneDNN's [B, 4D] x [P, 4D]^T at every step
             # took 2.5 times as long at the tiny config's shapes (10% at NorELMo's); a slice is not folded.
-            w_h_t, w_proj_t = tf.transpose(kernel_c)[:, p:], tf.transpose(w_proj_c)
+            w_h_t, w_proj_t = tf.linalg.matrix_transpose(kernel_c)[..., p:], tf.linalg.matrix_transpose(w_proj_c)
             # A final state that nothing downstream uses has no gradient.
             dc = tf.zeros_like(c0) if d_c is None else d_c
             dh = tf.zeros_like(h0) if d_h is None else d_h
@@ -97,17 +109,18 @@ def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip:
                 d_h_raw[t] = tf.where(h_kept_t[t], d_outs[t] + dh, 0.0)
                 dm = matmul(d_h_raw[t], w_proj_t, dtype)
                 dc = tf.where(c_kept_t[t], dc + dm * m_to_c_t[t], 0.0)
-                d_gates[t] = tf.concat([dc, dc, dc, dm], axis=1) * factors_t[t]
+                d_gates[t] = tf.concat([dc, dc, dc, dm], axis=-1) * factors_t[t]
                 dc = dc * sf_t[t]
                 dh = matmul(d_gates[t], w_h_t, dtype)
-            d_gates = tf.concat(d_gates, axis=0)  # (T*B, 4D)
-            d_x = tf.transpose(tf.reshape(matmul(d_gates, w_x, dtype, transpose_b=True), [steps, rows, p]), [1, 0, 2])
+            d_gates = tf.concat(d_gates, axis=-2)  # ([G,] T*B, 4D)
+            d_x = matmul(d_gates, w_x, dtype, transpose_b=True)
+            d_x = swap(tf.reshape(d_x, [*lead, steps, rows, p]))
             d_w_x = matmul(x_2d, d_gates, dtype, transpose_a=True)
-            d_w_h = matmul(tf.concat(h_in, axis=0), d_gates, dtype, transpose_a=True)
-            d_bias = tf.reduce_sum(d_gates, axis=0)
-            m_2d = tf.reshape(so * tc, [-1, d])
-            d_w_proj = matmul(m_2d, tf.concat(d_h_raw, axis=0), dtype, transpose_a=True)
-            return d_x, tf.concat([d_w_x, d_w_h], axis=0), d_bias, d_w_proj, dc, dh
+            d_w_h = matmul(tf.concat(h_in, axis=-2), d_gates, dtype, transpose_a=True)
+            d_bias = tf.reduce_sum(d_gates, axis=-2)
+            m_2d = tf.reshape(swap(so * tc), [*lead, -1, d])
+            d_w_proj = matmul(m_2d, tf.concat(d_h_raw, axis=-2), dtype, transpose_a=True)
+            return d_x, tf.concat([d_w_x, d_w_h], axis=-2), d_bias, d_w_proj, dc, dh
 
         return (outputs, c, h), backward
 

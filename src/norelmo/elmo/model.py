@@ -96,6 +96,9 @@ class BidirectionalLM(tf.Module):
         # The character CNN's convolutions as matmuls (same values): on GPUs and wherever XLA compiles
         # the step (the trainer sets it then); plain convolutions on CPUs.
         self.cnn_as_matmul = bool(tf.config.list_logical_devices("GPU"))
+        # Training's two directions as one recurrence of batched products (window_lstms): where XLA
+        # compiles the step (the trainer sets it then), as on GPUs; one after the other on CPUs.
+        self.directions_side_by_side = self.cnn_as_matmul
 
     @classmethod
     def initialized(cls, cfg: ModelConfig, vocab_size: int | None, seed: int = 0) -> BidirectionalLM:
@@ -152,22 +155,16 @@ class BidirectionalLM(tf.Module):
         return tf.reshape(h, tf.concat([lead, [self.cfg.lstm.projection_dim]], axis=0))
 
     # -- LSTMs -----------------------------------------------------------------------------
-    def lstm_layer(self, direction, layer, x, mask, state, dtype=None):
-        """One projected LSTM layer over (batch, time, P) inputs.
+    def lstm_layer(self, direction, layer, x, mask, state):
+        """One projected LSTM layer over (batch, time, P) inputs of any length.
 
         Gates are packed i, j, f, o as in TF1's LSTMCell; the forget bias of 1 is added here, not
         stored. Where `mask` is False the state is carried through unchanged and the output is 0,
         which is how dynamic_rnn treats steps past a sequence's length. `mask=None` means all True.
-        `dtype` (of the products' operands) applies to training's fixed-length windows; the rest is float32.
         """
         lstm, w = self.cfg.lstm, self.weights
         pre = lstm_prefix(direction, layer)
-        kernel, bias, w_proj = w[pre + "W_0"], w[pre + "B"], w[pre + "W_P_0"]
-        if mask is None and x.shape[1] is not None:
-            # Fixed-length training windows: static unroll with a batched backward pass.
-            out, *final = projected_lstm(x, kernel, bias, w_proj, *state, lstm.cell_clip, lstm.proj_clip, dtype)
-        else:
-            out, final = self._masked_lstm(x, mask, state, kernel, bias, w_proj)
+        out, final = self._masked_lstm(x, mask, state, w[pre + "W_0"], w[pre + "B"], w[pre + "W_P_0"])
         if layer > 0 and lstm.use_skip_connections:
             out = out + (x if mask is None else x * tf.cast(mask, x.dtype)[:, :, tf.newaxis])
         return out, final
@@ -194,20 +191,47 @@ class BidirectionalLM(tf.Module):
         cs, hs = tf.scan(step, (gates_x, step_mask), initializer=state)
         return tf.transpose(hs * step_mask, [1, 0, 2]), (cs[-1], hs[-1])
 
-    def lstm_stack(self, direction, x, mask, states, dropout=None, dtype=None):
-        """All LSTM layers of one direction; returns every layer's outputs and the new states.
-
-        `dropout` (training only): per layer, a tensor that scales that layer's input, as bilm-tf's
-        DropoutWrapper(input_keep_prob) drops it (see dropout_scales).
-        """
+    def lstm_stack(self, direction, x, mask, states):
+        """All LSTM layers of one direction over sentences; returns every layer's outputs and the new states."""
         outputs, new_states = [], []
         for layer in range(self.cfg.lstm.n_layers):
-            if dropout is not None:
-                x = x * dropout[layer]
-            x, st = self.lstm_layer(direction, layer, x, mask, states[layer], dtype)
+            x, st = self.lstm_layer(direction, layer, x, mask, states[layer])
             outputs.append(x)
             new_states.append(st)
         return outputs, new_states
+
+    def window_lstms(self, x, states, dropout=None, dtype=None):
+        """Both directions' LSTM stacks over training windows (fixed length, no padding), time-major.
+
+        x: (T, 2, B, P), the forward and the backward LM's token vectors; states: per direction, per
+        layer, (c (B, D), h (B, P)); `dropout`: per layer, (T, 2, B, P) scales of that layer's input, as
+        bilm-tf's DropoutWrapper(input_keep_prob) drops it (see dropout_scales); `dtype`: of the products'
+        operands. Returns the top layer's outputs (T, 2, B, P) and the new states. A static unroll with
+        lstm.projected_lstm's hand-written backward pass; with `directions_side_by_side` each level's two
+        layers run as one (XLA, GPUs), else one after the other (CPUs).
+        """
+        lstm, w = self.cfg.lstm, self.weights
+        new_states = [[] for _ in DIRECTIONS]
+        for layer in range(lstm.n_layers):
+            if dropout is not None:
+                x = x * dropout[layer]
+            # Per direction: W_0, B, W_P_0, and the state (c, h) the layer starts from.
+            args = [
+                [*(w[lstm_prefix(d, layer) + n] for n in ("W_0", "B", "W_P_0")), *states[d][layer]] for d in DIRECTIONS
+            ]
+            clips = lstm.cell_clip, lstm.proj_clip
+            if self.directions_side_by_side:
+                out, c, h = projected_lstm(x, *(tf.stack(pair) for pair in zip(*args, strict=True)), *clips, dtype)
+                finals = [(c[d], h[d]) for d in DIRECTIONS]
+            else:
+                xs = tf.unstack(x, axis=1)
+                results = [projected_lstm(x_d, *a, *clips, dtype) for x_d, a in zip(xs, args, strict=True)]
+                out = tf.stack([r[0] for r in results], axis=1)
+                finals = [r[1:] for r in results]
+            for d in DIRECTIONS:
+                new_states[d].append(finals[d])
+            x = out + x if layer > 0 and lstm.use_skip_connections else out
+        return x, new_states
 
     def zero_states(self, batch_size: int):
         """Per direction, per layer: (cell (B, dim), projected output (B, P)) zeros."""

@@ -99,7 +99,7 @@ class Trainer:
             self.refused = tf.Variable(0, dtype=tf.int64, trainable=False)
             self.refused_loss = tf.Variable(0.0, trainable=False)
         if xla:
-            self.model.cnn_as_matmul = True
+            self.model.cnn_as_matmul = self.model.directions_side_by_side = True
         self.compute_dtype = COMPUTE_DTYPES[train.precision]
         self.names = sorted(self.model.weights)
         self.variables = [self.model.weights[n] for n in self.names]
@@ -138,35 +138,39 @@ class Trainer:
         mine = slice(None), slice(first, first + b // n)  # (direction, rows)
         seed = tf.stack([tf.cast(self.train_cfg.seed, tf.int64), step])
         layers, t = cfg.lstm.n_layers, cfg.unroll_steps
-        # Per direction: each LSTM layer's input, then the top layer's output (before the softmax).
+        # Per LSTM layer its input's scales, then the top output's (before the softmax), each
+        # (T, direction, rows, P): time-major, as the LSTMs run.
         dropout = None
         if cfg.dropout > 0:
-            dropout = dropout_scales(cfg.dropout, seed, [2, layers + 1], (first, b), [b // n, t, p])
+            scales = dropout_scales(cfg.dropout, seed, [2, layers + 1], (first, b), [b // n, t, p])
+            dropout = tf.transpose(scales, [1, 3, 0, 2, 4])
         with tf.GradientTape() as tape:
             # The character CNN runs once per distinct type of the batch, for both directions.
             dtype = self.compute_dtype
             type_vectors = tf.concat([self.model.token_embedding(c, dtype) for c in (short_chars, long_chars)], axis=0)
-            losses, new_states = [], []
-            for d in DIRECTIONS:
-                x = tf.gather(type_vectors, positions[mine][d])
-                keep = (1.0 - resets[mine][d])[:, tf.newaxis]  # rows that start anew from zero states
-                states = [
-                    (c[first : first + b // n] * keep, h[first : first + b // n] * keep) for c, h in self.states[d]
-                ]
-                outputs, st = self.model.lstm_stack(d, x, None, states, None if dropout is None else dropout[d], dtype)
-                top = outputs[-1] if dropout is None else outputs[-1] * dropout[d, layers]
+            x = tf.gather(type_vectors, tf.transpose(positions[mine], [2, 0, 1]))  # (T, direction, rows, P)
+            keep = (1.0 - resets[mine])[:, :, tf.newaxis]  # rows that start anew from zero states
+            states = [
+                [(c[first : first + b // n] * keep[d], h[first : first + b // n] * keep[d]) for c, h in self.states[d]]
+                for d in DIRECTIONS
+            ]
+            top, new_states = self.model.window_lstms(x, states, None if dropout is None else dropout[:layers], dtype)
+            if dropout is not None:
+                top = top * dropout[layers]
+            losses = []
+            for d, top_d in zip(DIRECTIONS, tf.unstack(top, axis=1), strict=True):
+                # Time-major like `top`: the targets' rows in the same order.
                 per_token = sampled_softmax_loss(
                     self.model.weights[SOFTMAX_W],
                     self.model.weights[SOFTMAX_B],
-                    tf.reshape(top, [-1, p]),
-                    tf.reshape(targets[mine][d], [-1]),
+                    tf.reshape(top_d, [-1, p]),
+                    tf.reshape(tf.transpose(targets[mine][d]), [-1]),
                     sampled[d],
-                    tf.reshape(true_exp[mine][d], [-1]),
+                    tf.reshape(tf.transpose(true_exp[mine][d]), [-1]),
                     sampled_exp[d],
                     dtype,
                 )
                 losses.append(tf.reduce_mean(per_token))
-                new_states.append(st)
             loss = 0.5 * (losses[0] + losses[1])
             # bilm-tf differentiates the per-token mean times unroll_steps; Adagrad is not scale-free.
             scaled = loss * cfg.unroll_steps

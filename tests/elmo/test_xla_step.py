@@ -1,0 +1,33 @@
+"""The step XLA compiles (GPUs' default: the CNN as matmuls, both directions' LSTMs side by side) trains as the
+CPU step does. Without dropout: XLA's stateless random numbers are not TensorFlow kernels' for the same seed
+(Philox named or not), so the two steps drop different units."""
+
+import dataclasses
+
+import numpy as np
+
+from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types
+from norelmo.elmo.train import Trainer
+
+from .tiny import TINY, TINY_TRAIN
+
+LINES = ["Oslo er en stor by i Norge .", "Bergen har mange kontorer og skoler .", "Kirken ble bygd i 1150 ."] * 20
+
+
+def test_the_xla_step_gives_the_losses_and_weights_of_the_cpu_step(tmp_path):
+    corpus = tmp_path / "t.txt"
+    corpus.write_text("\n".join(LINES) + "\n", encoding="utf-8")
+    vocab = ["<S>", "</S>", "<UNK>"] + sorted({w for x in LINES for w in x.split()})
+    types = corpus_types(vocab, None, [corpus], 50)
+    # XLA's batch layout (all 50 columns, padded type counts) suits both steps.
+    layout = batch_layout(TINY.char_cnn.filters, xla=True)
+    batches = BatchMaker([corpus], types, TINY_TRAIN.batch_size, TINY.unroll_steps, 16, 3, **layout)
+    batches = [next(batches) for _ in range(8)]
+    cfg = dataclasses.replace(TINY, dropout=0.0)
+    trainers = [Trainer(cfg, TINY_TRAIN, len(vocab), tmp_path / f"ckpt{xla}", xla=xla) for xla in (False, True)]
+    assert not trainers[0].model.directions_side_by_side and trainers[1].model.directions_side_by_side
+    losses = [[t.train_step(b)[0] for b in batches] for t in trainers]
+    np.testing.assert_allclose(losses[1], losses[0], rtol=1e-5)
+    assert losses[0][-1] < losses[0][0]  # it learns
+    for name, weight in trainers[0].model.weights.items():
+        np.testing.assert_allclose(trainers[1].model.weights[name].numpy(), weight.numpy(), atol=1e-5, err_msg=name)
