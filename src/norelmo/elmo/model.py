@@ -200,38 +200,46 @@ class BidirectionalLM(tf.Module):
             new_states.append(st)
         return outputs, new_states
 
-    def window_lstms(self, x, states, dropout=None, dtype=None):
+    def window_lstms(self, xs, states, dropout=None, dtype=None):
         """Both directions' LSTM stacks over training windows (fixed length, no padding), time-major.
 
-        x: (T, 2, B, P), the forward and the backward LM's token vectors; states: per direction, per
-        layer, (c (B, D), h (B, P)); `dropout`: per layer, (T, 2, B, P) scales of that layer's input, as
-        bilm-tf's DropoutWrapper(input_keep_prob) drops it (see dropout_scales); `dtype`: of the products'
-        operands. Returns the top layer's outputs (T, 2, B, P) and the new states. A static unroll with
-        lstm.projected_lstm's hand-written backward pass; with `directions_side_by_side` each level's two
-        layers run as one (XLA, GPUs), else one after the other (CPUs).
+        xs: per direction (forward LM, backward LM), the token vectors (T, B, P); states: per direction,
+        per layer, (c (B, D), h (B, P)); `dropout`: (direction, layer, T, B, P) scales of each layer's input,
+        as bilm-tf's DropoutWrapper(input_keep_prob) drops it (see dropout_scales); `dtype`: of the products'
+        operands. Returns per direction the top layer's outputs (T, B, P), and the new states. A static
+        unroll with lstm.projected_lstm's hand-written backward pass; with `directions_side_by_side` each
+        level's two layers run as one (XLA, GPUs), else each direction's stack on its own (CPUs).
         """
         lstm, w = self.cfg.lstm, self.weights
-        new_states = [[] for _ in DIRECTIONS]
+        clips = lstm.cell_clip, lstm.proj_clip
+
+        def layer_args(d, layer):  # W_0, B, W_P_0, and the state (c, h) the layer starts from
+            return [*(w[lstm_prefix(d, layer) + n] for n in ("W_0", "B", "W_P_0")), *states[d][layer]]
+
+        def level(layer, x, args, drop):
+            if drop is not None:
+                x = x * drop
+            out, c, h = projected_lstm(x, *args, *clips, dtype)
+            return (out + x if layer > 0 and lstm.use_skip_connections else out), (c, h)
+
+        if not self.directions_side_by_side:
+            tops, new_states = [], []
+            for d, x in zip(DIRECTIONS, xs, strict=True):
+                finals = []
+                for layer in range(lstm.n_layers):
+                    x, final = level(layer, x, layer_args(d, layer), None if dropout is None else dropout[d, layer])
+                    finals.append(final)
+                tops.append(x)
+                new_states.append(finals)
+            return tops, new_states
+        x, finals = tf.stack(xs, axis=1), []  # (T, direction, B, P)
         for layer in range(lstm.n_layers):
-            if dropout is not None:
-                x = x * dropout[layer]
-            # Per direction: W_0, B, W_P_0, and the state (c, h) the layer starts from.
-            args = [
-                [*(w[lstm_prefix(d, layer) + n] for n in ("W_0", "B", "W_P_0")), *states[d][layer]] for d in DIRECTIONS
-            ]
-            clips = lstm.cell_clip, lstm.proj_clip
-            if self.directions_side_by_side:
-                out, c, h = projected_lstm(x, *(tf.stack(pair) for pair in zip(*args, strict=True)), *clips, dtype)
-                finals = [(c[d], h[d]) for d in DIRECTIONS]
-            else:
-                xs = tf.unstack(x, axis=1)
-                results = [projected_lstm(x_d, *a, *clips, dtype) for x_d, a in zip(xs, args, strict=True)]
-                out = tf.stack([r[0] for r in results], axis=1)
-                finals = [r[1:] for r in results]
-            for d in DIRECTIONS:
-                new_states[d].append(finals[d])
-            x = out + x if layer > 0 and lstm.use_skip_connections else out
-        return x, new_states
+            args = [tf.stack(pair) for pair in zip(*(layer_args(d, layer) for d in DIRECTIONS), strict=True)]
+            drop = None if dropout is None else tf.transpose(dropout[:, layer], [1, 0, 2, 3])
+            x, final = level(layer, x, args, drop)
+            finals.append(final)
+        new_states = [[(c[d], h[d]) for c, h in finals] for d in DIRECTIONS]
+        return tf.unstack(x, axis=1), new_states
 
     def zero_states(self, batch_size: int):
         """Per direction, per layer: (cell (B, dim), projected output (B, P)) zeros."""

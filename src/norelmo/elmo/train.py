@@ -138,32 +138,32 @@ class Trainer:
         mine = slice(None), slice(first, first + b // n)  # (direction, rows)
         seed = tf.stack([tf.cast(self.train_cfg.seed, tf.int64), step])
         layers, t = cfg.lstm.n_layers, cfg.unroll_steps
-        # Per LSTM layer its input's scales, then the top output's (before the softmax), each
-        # (T, direction, rows, P): time-major, as the LSTMs run.
+        # Per direction: each LSTM layer's input, then the top output (before the softmax), as (T, rows, P):
+        # time-major, as the LSTMs run.
         dropout = None
         if cfg.dropout > 0:
-            scales = dropout_scales(cfg.dropout, seed, [2, layers + 1], (first, b), [b // n, t, p])
-            dropout = tf.transpose(scales, [1, 3, 0, 2, 4])
+            dropout = dropout_scales(cfg.dropout, seed, [2, layers + 1, t], (first, b), [b // n, p])
         with tf.GradientTape() as tape:
             # The character CNN runs once per distinct type of the batch, for both directions.
             dtype = self.compute_dtype
             type_vectors = tf.concat([self.model.token_embedding(c, dtype) for c in (short_chars, long_chars)], axis=0)
-            x = tf.gather(type_vectors, tf.transpose(positions[mine], [2, 0, 1]))  # (T, direction, rows, P)
+            # Per direction, time-major: (T, rows, P).
+            xs = tf.unstack(tf.gather(type_vectors, tf.transpose(positions[mine], [0, 2, 1])))
             keep = (1.0 - resets[mine])[:, :, tf.newaxis]  # rows that start anew from zero states
             states = [
                 [(c[first : first + b // n] * keep[d], h[first : first + b // n] * keep[d]) for c, h in self.states[d]]
                 for d in DIRECTIONS
             ]
-            top, new_states = self.model.window_lstms(x, states, None if dropout is None else dropout[:layers], dtype)
-            if dropout is not None:
-                top = top * dropout[layers]
+            tops, new_states = self.model.window_lstms(xs, states, dropout, dtype)
             losses = []
-            for d, top_d in zip(DIRECTIONS, tf.unstack(top, axis=1), strict=True):
+            for d, top in zip(DIRECTIONS, tops, strict=True):
+                if dropout is not None:
+                    top = top * dropout[d, layers]
                 # Time-major like `top`: the targets' rows in the same order.
                 per_token = sampled_softmax_loss(
                     self.model.weights[SOFTMAX_W],
                     self.model.weights[SOFTMAX_B],
-                    tf.reshape(top_d, [-1, p]),
+                    tf.reshape(top, [-1, p]),
                     tf.reshape(tf.transpose(targets[mine][d]), [-1]),
                     sampled[d],
                     tf.reshape(tf.transpose(true_exp[mine][d]), [-1]),
