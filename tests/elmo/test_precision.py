@@ -5,19 +5,16 @@ import dataclasses
 import numpy as np
 import tensorflow as tf
 
-from norelmo.elmo.data import BatchMaker, corpus_types
+from norelmo.elmo.data import BatchMaker
 from norelmo.elmo.train import Trainer
 
-from .tiny import TINY, TINY_TRAIN
+from .tiny import TINY, TINY_TRAIN, tiny_corpus
 
 LINES = ["Oslo er en stor by i Norge .", "Bergen har mange kontorer og skoler .", "Kirken ble bygd i 1150 ."] * 10
 
 
 def test_bf16_steps_follow_fp32_and_keep_float32_state(tmp_path):
-    corpus = tmp_path / "t.txt"
-    corpus.write_text("\n".join(LINES) + "\n", encoding="utf-8")
-    vocab = ["<S>", "</S>", "<UNK>"] + sorted({w for x in LINES for w in x.split()})
-    types = corpus_types(vocab, None, [corpus], 50)
+    corpus, vocab, types = tiny_corpus(tmp_path, LINES)
     cfg = dataclasses.replace(TINY, dropout=0.0)
     losses, weights = {}, {}
     for precision in ("fp32", "bf16"):

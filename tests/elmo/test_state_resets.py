@@ -6,20 +6,17 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from norelmo.elmo.data import BatchMaker, corpus_types
+from norelmo.elmo.data import BatchMaker
 from norelmo.elmo.train import Trainer
 
-from .tiny import TINY, TINY_TRAIN
+from .tiny import TINY, TINY_TRAIN, tiny_corpus
 
 LINES = ["Oslo er en stor by i Norge .", "Bergen har mange kontorer og skoler .", "Kirken ble bygd i 1150 ."] * 10
 
 
 @pytest.fixture
 def corpus(tmp_path):
-    path = tmp_path / "t.txt"
-    path.write_text("\n".join(LINES) + "\n", encoding="utf-8")
-    vocab = ["<S>", "</S>", "<UNK>"] + sorted({w for x in LINES for w in x.split()})
-    return path, vocab, corpus_types(vocab, None, [path], 50)
+    return tiny_corpus(tmp_path, LINES)
 
 
 def batches(corpus, resets: float, state: str | None = None):

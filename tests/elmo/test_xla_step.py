@@ -6,19 +6,16 @@ import dataclasses
 
 import numpy as np
 
-from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types
+from norelmo.elmo.data import BatchMaker, batch_layout
 from norelmo.elmo.train import Trainer
 
-from .tiny import TINY, TINY_TRAIN
+from .tiny import TINY, TINY_TRAIN, tiny_corpus
 
 LINES = ["Oslo er en stor by i Norge .", "Bergen har mange kontorer og skoler .", "Kirken ble bygd i 1150 ."] * 20
 
 
 def test_the_xla_step_gives_the_losses_and_weights_of_the_cpu_step(tmp_path):
-    corpus = tmp_path / "t.txt"
-    corpus.write_text("\n".join(LINES) + "\n", encoding="utf-8")
-    vocab = ["<S>", "</S>", "<UNK>"] + sorted({w for x in LINES for w in x.split()})
-    types = corpus_types(vocab, None, [corpus], 50)
+    corpus, vocab, types = tiny_corpus(tmp_path, LINES)
     # XLA's batch layout (all 50 columns, padded type counts) suits both steps.
     layout = batch_layout(TINY.char_cnn.filters, xla=True)
     batches = BatchMaker([corpus], types, TINY_TRAIN.batch_size, TINY.unroll_steps, 16, 3, **layout)

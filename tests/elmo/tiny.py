@@ -1,6 +1,9 @@
 """A tiny biLM configuration shared by the ELMo tests (the sample's shape, smaller still)."""
 
+from pathlib import Path
+
 from norelmo.config import ModelConfig, TrainConfig
+from norelmo.elmo.data import corpus_types
 
 TINY = ModelConfig.from_dict(
     {
@@ -27,3 +30,11 @@ TINY = ModelConfig.from_dict(
     }
 )
 TINY_TRAIN = TrainConfig(epochs=1, batch_size=4, seed=3, checkpoint_every=5, log_every=2)
+
+
+def tiny_corpus(folder: Path, lines: list[str]):
+    """The lines as a corpus file in `folder`, its vocabulary (the specials, then every word) and its types."""
+    path = folder / "t.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    vocab = ["<S>", "</S>", "<UNK>"] + sorted({w for x in lines for w in x.split()})
+    return path, vocab, corpus_types(vocab, None, [path], 50)
