@@ -46,7 +46,7 @@ def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip:
     c0 (G, B, D), h0 (G, B, P), and every result with the G axis after T. Their products are then batched
     matmuls, one per step for all G: where XLA compiles the step (GPUs), training runs a level's forward
     and backward layers so, half as many kernels in the recurrence, each with twice the rows. On a CPU
-    each layer runs alone: there the batched form takes 1.6 times as long (bench/lstm.py).
+    each layer runs alone: there the batched form takes about 1.5 times as long (bench/lstm.py).
 
     Gates are packed i, j, f, o as in TF1's LSTMCell, with its forget bias of 1; the cell is
     clipped to +-cell_clip and the projected output to +-proj_clip, and the clips' gradients
