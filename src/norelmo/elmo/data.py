@@ -30,6 +30,11 @@ from .chars import BOS, EOS, split_short_long, token_char_ids
 # count of a batch, the one shape that varies, is padded to one of four sizes, multiples of XLA_TYPE_ROUND.
 XLA_TYPE_ROUND = 256
 PROBED_BATCHES = 32
+# Without XLA, each group's row count (short and long types) is rounded up to a multiple of this: oneDNN
+# creates its kernels for each new shape and keeps them, so unrounded counts, new batch after batch, cost
+# kernel creation and memory that grows through the run (the tiny config: peak RSS 1.21 GiB after 300
+# steps, 1.04 rounded; bench/train.py). At most 31 rows of padding: a few percent of a batch's types.
+TYPE_ROWS_ROUND = 32
 
 
 def batch_layout(filters: list, xla: bool) -> dict:
@@ -38,6 +43,13 @@ def batch_layout(filters: list, xla: bool) -> dict:
     if xla:
         return {"pad_types": True, "widest_filter": None}
     return {"pad_types": False, "widest_filter": max(width for width, _ in filters)}
+
+
+def _rounded_rows(rows: np.ndarray, spare: np.ndarray) -> np.ndarray:
+    """`rows`, then copies of the `spare` row up to a positive multiple of TYPE_ROWS_ROUND rows (no position
+    points at the copies: their gradients are zero)."""
+    wanted = max(1, math.ceil(len(rows) / TYPE_ROWS_ROUND)) * TYPE_ROWS_ROUND
+    return np.concatenate([rows, np.repeat(spare, wanted - len(rows), axis=0)])
 
 
 def type_count_buckets(counts: list[int], most: int, multiple: int = XLA_TYPE_ROUND) -> tuple[int, ...]:
@@ -355,14 +367,13 @@ class BatchCompleter:
             chars = np.concatenate([chars, np.repeat(spare, padded - len(distinct), axis=0)])
             return chars, spare, positions
         short, long, short_width, long_width = split_short_long(chars, self.widest_filter)
+        short_chars, long_chars = (
+            _rounded_rows(chars[rows, :width], spare[:, :width])
+            for rows, width in ((short, short_width), (long, long_width))
+        )
         new_index = np.empty(len(distinct), np.int64)
-        new_index[np.concatenate([short, long])] = np.arange(len(distinct))
-        short_chars, long_chars = chars[short, :short_width], chars[long, :long_width]
-        if not len(short):
-            short_chars = spare[:, :short_width]
-            new_index += 1
-        if not len(long):
-            long_chars = spare[:, :long_width]
+        new_index[short] = np.arange(len(short))
+        new_index[long] = len(short_chars) + np.arange(len(long))
         return short_chars, long_chars, new_index[positions]
 
 
@@ -384,9 +395,9 @@ class BatchMaker:
         state_resets: float = 0.0,
     ):
         """`widest_filter` (the character CNN's): split the distinct types into short and long ones,
-        each cut to the columns that matter (chars.split_short_long). None: every type in
-        short_chars at max_characters_per_token, their count padded to one of at most 4 sizes
-        (type_count_buckets, from the first batches of the run) with `pad_types`.
+        each cut to the columns that matter (chars.split_short_long), with a multiple of TYPE_ROWS_ROUND
+        rows. None: every type in short_chars at max_characters_per_token, their count padded to one of
+        at most 4 sizes (type_count_buckets, from the first batches of the run) with `pad_types`.
         `state_resets`: each row's chance per batch to start its window at a new sentence from a
         zero LSTM state (train.state_resets)."""
         saved = json.loads(state) if state else {"step": 0, "fw": None, "bw": None}
