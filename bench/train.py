@@ -5,13 +5,15 @@
     python bench/train.py --gpu --configs full --steps 60 --no-baseline   # on a GPU machine
 
 Each measurement runs in its own process (so peak RSS is its own). Tokens/s counts batch x unroll
-per second, as bilm-tf does, in the best of PASSES timed passes through the same batches (a shared
-VM's timings wander by 20% and more from pass to pass). On CPUs bilm-tf runs twice: as shipped, and
-with the thread pools norelmo's trainer sets (so the table shows what pool sizing alone gives). Model
-FLOP utilization (MFU) is the nominal FLOPs of the original computation (char CNN and highway for both
-directions' inputs, LSTMs, sampled softmax; forward and backward pass) per second, divided by the fp32
-matmul FLOP/s measured on the same device in the same run; work norelmo avoids (the char CNN runs once
-per distinct type, on the character columns that matter) still counts as done.
+per second, as bilm-tf does, in the best of PASSES timed passes (a shared VM's timings wander by 20%
+and more from pass to pass), each through batches of its own, as a run meets them; every batch shape
+in them runs once before the clock starts (a run makes each shape's kernels once). On CPUs bilm-tf
+runs twice: as shipped, and with the thread pools norelmo's trainer sets (so the table shows what pool
+sizing alone gives), and norelmo once more with train.precision bf16. Model FLOP utilization (MFU) is
+the nominal FLOPs of the original computation (char CNN and highway for both directions' inputs, LSTMs,
+sampled softmax; forward and backward pass) per second, divided by the fp32 matmul FLOP/s measured on
+the same device in the same run; work norelmo avoids (the char CNN runs once per distinct type, on the
+character columns that matter) still counts as done.
 Text: the UD Norwegian Bokmål treebank in ../shared/data when present, else the bundled CoNLL-U.
 """
 
@@ -128,7 +130,7 @@ def write_corpus(tmp: Path) -> tuple[Path, list[str]]:
     return corpus, vocab
 
 
-def worker_norelmo(name: str, steps: int, gpu: bool, xla: bool) -> dict:
+def worker_norelmo(name: str, steps: int, gpu: bool, xla: bool, precision: str = "fp32") -> dict:
     import tensorflow as tf
 
     from norelmo.config import TrainConfig
@@ -139,7 +141,7 @@ def worker_norelmo(name: str, steps: int, gpu: bool, xla: bool) -> dict:
     if not gpu:
         size_cpu_thread_pools()  # as the trainer does on CPUs
     cfg = run_config(name)
-    tcfg = TrainConfig(**{**cfg.train.__dict__, "xla": xla})
+    tcfg = TrainConfig(**{**cfg.train.__dict__, "xla": xla, "precision": precision})
     tmp = Path(tempfile.mkdtemp())
     corpus, vocab = write_corpus(tmp)
     with tf.device("/GPU:0" if gpu else "/CPU:0"):
@@ -154,21 +156,22 @@ def worker_norelmo(name: str, steps: int, gpu: bool, xla: bool) -> dict:
             0,
             **batch_layout(cfg.model.char_cnn.filters, xla),
         )
-        batches = [next(batches) for _ in range(steps)]
-        # Each pair of character widths compiles its own step once (chars.split_short_long); a long
-        # run amortizes that, so every shape the timed batches use is compiled before the clock starts.
+        batches = [next(batches) for _ in range(PASSES * steps)]
+        # Each new shape costs once: XLA compiles a step for it; without XLA each pair of character widths
+        # traces its own graph (chars.split_short_long) and oneDNN makes kernels for each row count (a few:
+        # data.TYPE_ROWS_ROUND). A long run amortizes both, so every shape the timed batches use runs before
+        # the clock starts.
         start = time.perf_counter()
         warm_shapes = {}
         for batch in batches:
-            shape = batch.short_chars.shape + batch.long_chars.shape  # XLA: every dimension counts
-            warm_shapes.setdefault(shape if xla else (shape[1], shape[3]), batch)
+            warm_shapes.setdefault(batch.short_chars.shape + batch.long_chars.shape, batch)
         for batch in [*warm_shapes.values(), batches[0]]:
             trainer.train_step(batch)
         compile_s = time.perf_counter() - start
         elapsed = math.inf
-        for _ in range(PASSES):
+        for k in range(PASSES):
             start = time.perf_counter()
-            for batch in batches:
+            for batch in batches[k * steps : (k + 1) * steps]:
                 loss, _ = trainer.train_step(batch)
             elapsed = min(elapsed, time.perf_counter() - start)
     out = {"tokens_per_s": steps * tcfg.batch_size * cfg.model.unroll_steps / elapsed, "warmup_s": compile_s}
@@ -228,7 +231,7 @@ def worker_bilm_tf(name: str, steps: int, gpu: bool) -> dict:
             }
 
         # Made before the clock starts, as for norelmo's rows: both time the training step alone.
-        feeds = [feed_of(next(batches)) for _ in range(steps + 2)]
+        feeds = [feed_of(next(batches)) for _ in range(PASSES * steps + 2)]
 
         def run_once(state, feed):
             feed = {**feed, **dict(zip(model.init_lstm_state, state, strict=True))}
@@ -238,9 +241,9 @@ def worker_bilm_tf(name: str, steps: int, gpu: bool) -> dict:
         for feed in feeds[:2]:
             state = run_once(state, feed)
         elapsed = math.inf
-        for _ in range(PASSES):
+        for k in range(PASSES):
             start = time.perf_counter()
-            for feed in feeds[2:]:
+            for feed in feeds[2 + k * steps : 2 + (k + 1) * steps]:
                 state = run_once(state, feed)
             elapsed = min(elapsed, time.perf_counter() - start)
     return {"tokens_per_s": steps * b * t / elapsed}
@@ -353,7 +356,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="also write the rows here")
     ap.add_argument("--export-step", type=Path, metavar="DIR", help="write the XLA step for ../shared/gpu-step there")
     ap.add_argument("--vocab-size", type=int, default=100000, help="with --export-step: pad the vocabulary to this")
-    ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="with --export-step: train.precision")
+    ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="train.precision (--export-step)")
     ap.add_argument("--batch-size", type=int, default=0, help="with --export-step: instead of the config's")
     ap.add_argument(
         "--directions-alone", action="store_true", help="with --export-step: the LSTM directions one after the other"
@@ -375,21 +378,21 @@ def main() -> None:
         if a.worker == "matmul":
             out = {"flops": matmul_flops(a.gpu)}
         elif a.worker == "norelmo":
-            out = worker_norelmo(a.config, a.steps, a.gpu, a.gpu and not a.no_xla)
+            out = worker_norelmo(a.config, a.steps, a.gpu, a.gpu and not a.no_xla, a.precision)
         else:
             out = worker_bilm_tf(a.config, a.steps, a.gpu)
         out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print("RESULT " + json.dumps(out), flush=True)
         return
 
-    def measure(worker: str, config: str = "", steps: int = 0, extra_env: dict | None = None) -> dict:
+    def measure(worker: str, config: str = "", steps: int = 0, extra_env: dict | None = None, bf16=False) -> dict:
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", **(extra_env or {}))
         if worker == "bilm-tf":
             env["TF_USE_LEGACY_KERAS"] = "1"
         if not a.gpu:
             env["CUDA_VISIBLE_DEVICES"] = ""
         cmd = [sys.executable, __file__, "--worker", worker, "--config", config, "--steps", str(steps)]
-        cmd += ["--gpu"] * a.gpu + ["--no-xla"] * a.no_xla
+        cmd += ["--gpu"] * a.gpu + ["--no-xla"] * a.no_xla + ["--precision", "bf16"] * bf16
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
         lines = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
         if proc.returncode != 0 or not lines:
@@ -406,7 +409,10 @@ def main() -> None:
     for config in a.configs.split(","):
         steps = a.steps or (60 if a.gpu else (60 if config == "tiny" else 3))
         flops = nominal_flops_per_token(run_config(config).model)
-        results = {"norelmo TF2" + (" +XLA" if a.gpu and not a.no_xla else ""): measure("norelmo", config, steps)}
+        name = "norelmo TF2" + (" +XLA" if a.gpu and not a.no_xla else "")
+        results = {name: measure("norelmo", config, steps)}
+        # bf16 products: about twice the matmul rate on CPUs with AVX512_BF16 or AMX, and on GPUs.
+        results[name + ", bf16"] = measure("norelmo", config, steps, bf16=True)
         if not a.no_baseline:
             results["bilm-tf TF1 graph"] = measure("bilm-tf", config, steps)
             if not a.gpu:
