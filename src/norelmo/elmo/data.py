@@ -32,8 +32,8 @@ XLA_TYPE_ROUND = 256
 PROBED_BATCHES = 32
 # Without XLA, each group's row count (short and long types) is rounded up to a multiple of this: oneDNN
 # creates its kernels for each new shape and keeps them, so unrounded counts, new batch after batch, cost
-# kernel creation and memory that grows through the run (the tiny config: peak RSS 1.21 GiB after 300
-# steps, 1.04 rounded; bench/train.py). At most 31 rows of padding: a few percent of a batch's types.
+# kernel creation and memory that grows through the run (bench/train.py's tiny config: peak RSS 1.13 GiB
+# after 183 steps, 0.98 rounded). At most 31 rows of padding: a few percent of a batch's types.
 TYPE_ROWS_ROUND = 32
 
 
