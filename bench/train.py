@@ -356,7 +356,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="also write the rows here")
     ap.add_argument("--export-step", type=Path, metavar="DIR", help="write the XLA step for ../shared/gpu-step there")
     ap.add_argument("--vocab-size", type=int, default=100000, help="with --export-step: pad the vocabulary to this")
-    ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="train.precision (--export-step)")
+    ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="with --export-step: train.precision")
     ap.add_argument("--batch-size", type=int, default=0, help="with --export-step: instead of the config's")
     ap.add_argument(
         "--directions-alone", action="store_true", help="with --export-step: the LSTM directions one after the other"
@@ -385,7 +385,9 @@ def main() -> None:
         print("RESULT " + json.dumps(out), flush=True)
         return
 
-    def measure(worker: str, config: str = "", steps: int = 0, extra_env: dict | None = None, bf16=False) -> dict:
+    def measure(
+        worker: str, config: str = "", steps: int = 0, extra_env: dict | None = None, bf16: bool = False
+    ) -> dict:
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", **(extra_env or {}))
         if worker == "bilm-tf":
             env["TF_USE_LEGACY_KERAS"] = "1"

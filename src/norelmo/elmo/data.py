@@ -45,11 +45,15 @@ def batch_layout(filters: list, xla: bool) -> dict:
     return {"pad_types": False, "widest_filter": max(width for width, _ in filters)}
 
 
+def _padded(rows: np.ndarray, spare: np.ndarray, size: int) -> np.ndarray:
+    """`rows`, then copies of the `spare` row up to `size` rows (no position points at the copies: their
+    gradients are zero)."""
+    return np.concatenate([rows, np.repeat(spare, size - len(rows), axis=0)])
+
+
 def _rounded_rows(rows: np.ndarray, spare: np.ndarray) -> np.ndarray:
-    """`rows`, then copies of the `spare` row up to a positive multiple of TYPE_ROWS_ROUND rows (no position
-    points at the copies: their gradients are zero)."""
-    wanted = max(1, math.ceil(len(rows) / TYPE_ROWS_ROUND)) * TYPE_ROWS_ROUND
-    return np.concatenate([rows, np.repeat(spare, wanted - len(rows), axis=0)])
+    """`rows` padded to a positive multiple of TYPE_ROWS_ROUND rows."""
+    return _padded(rows, spare, max(1, math.ceil(len(rows) / TYPE_ROWS_ROUND)) * TYPE_ROWS_ROUND)
 
 
 def type_count_buckets(counts: list[int], most: int, multiple: int = XLA_TYPE_ROUND) -> tuple[int, ...]:
@@ -364,8 +368,7 @@ class BatchCompleter:
         spare = self.types.chars[self.types.bos].astype(np.int32)[np.newaxis]
         if self.widest_filter is None:
             padded = next((size for size in self.type_sizes if size >= len(distinct)), len(distinct))
-            chars = np.concatenate([chars, np.repeat(spare, padded - len(distinct), axis=0)])
-            return chars, spare, positions
+            return _padded(chars, spare, padded), spare, positions
         short, long, short_width, long_width = split_short_long(chars, self.widest_filter)
         short_chars, long_chars = (
             _rounded_rows(chars[rows, :width], spare[:, :width])
