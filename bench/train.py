@@ -77,7 +77,8 @@ def run_config(name: str):
 def heldout_setup(name: str, heldout: int, full_width: bool = False, **train_overrides) -> SimpleNamespace:
     """For benches that train a config and score held-out text: its model and train settings (with overrides),
     the corpus's vocabulary and types, the corpus's first `heldout` sentences, and batches of the rest
-    (`full_width`: all 50 character columns, as bilm-tf's graph reads them)."""
+    (`full_width`: all 50 character columns, as bilm-tf's graph reads them; otherwise in the layout of the
+    trainer's step, XLA's where `train_overrides` turn it on)."""
     from norelmo.config import TrainConfig
     from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types, heldout_sentences
 
@@ -87,7 +88,7 @@ def heldout_setup(name: str, heldout: int, full_width: bool = False, **train_ove
     corpus, vocab = write_corpus(tmp)
     types = corpus_types(vocab, None, [corpus], m.char_cnn.max_characters_per_token)
     sentences = heldout_sentences([corpus], heldout)
-    layout = {} if full_width else batch_layout(m.char_cnn.filters, False)
+    layout = {} if full_width else batch_layout(m.char_cnn.filters, bool(train.xla))
     batches = BatchMaker([corpus], types, train.batch_size, m.unroll_steps, m.n_negative_samples_batch, train.seed,
                          None, len(sentences), **layout, state_resets=train.state_resets)  # fmt: skip
     return SimpleNamespace(model=m, train=train, vocab=vocab, types=types, heldout=sentences, batches=batches, tmp=tmp)
@@ -120,8 +121,9 @@ def matmul_flops(gpu: bool) -> float:
         return 2.0 * n**3 * reps / (time.perf_counter() - start)
 
 
-def write_corpus(tmp: Path) -> tuple[Path, list[str]]:
-    sentences, _ = corpus_sentences()
+def write_corpus(tmp: Path, sentences: list[list[str]] | None = None) -> tuple[Path, list[str]]:
+    """The sentences (corpus_sentences' by default) as tokens.txt in `tmp`, and their vocabulary by frequency."""
+    sentences = sentences or corpus_sentences()[0]
     corpus = tmp / "tokens.txt"
     corpus.write_text("\n".join(" ".join(s) for s in sentences) + "\n", encoding="utf-8")
     counts = Counter(t for s in sentences for t in s)
