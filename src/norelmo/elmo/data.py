@@ -462,12 +462,25 @@ def parallel_batches(maker: BatchMaker, processes: int) -> Iterator[Batch]:
     # Forked, not spawned: a spawned worker imports the parent's main script anew (a Snakemake script
     # would start training again), and the workers run NumPy only, never the parent's TensorFlow.
     context = multiprocessing.get_context("fork")
-    with context.Pool(processes, initializer=_start_worker, initargs=(maker.complete,)) as pool:
-        ahead = deque(pool.apply_async(_complete, (maker.next_windows(),)) for _ in range(2 * processes))
+    pool = context.Pool(processes, initializer=_start_worker, initargs=(maker.complete,))
+    ahead = deque()
+    try:
+        ahead.extend(pool.apply_async(_complete, (maker.next_windows(),)) for _ in range(2 * processes))
         while True:
             batch = ahead.popleft().get()
             ahead.append(pool.apply_async(_complete, (maker.next_windows(),)))
             yield batch
+    except GeneratorExit:
+        # The consumer is done: let the batches in flight come back, then let the workers exit. Pool.terminate()
+        # alone hangs when it stops reading results while a worker is writing a batch (megabytes) into the full
+        # result pipe: the worker holds the queue's lock, which terminate then waits for.
+        for result in ahead:
+            result.wait()
+        pool.close()
+        pool.join()
+        raise
+    finally:
+        pool.terminate()  # after an error; after close() and join() there is nothing left to stop
 
 
 def corpus_types(vocab: list[str], counts_tsv: Path | None, token_files: list[Path], max_chars: int) -> TokenTypes:

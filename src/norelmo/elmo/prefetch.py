@@ -48,6 +48,10 @@ def prefetched(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
                 yield vars(batch)
         except Exception as exc:
             failed.append(exc)
+        finally:  # tf.data ends this generator when its iterator goes: the source's worker processes go too
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
 
     data = tf.data.Dataset.from_generator(generate, output_signature=spec)
     for element in data.prefetch(depth):

@@ -368,6 +368,7 @@ def train_bilm(
             bar.write(f"epoch {step / per_epoch:.2f}: held-out perplexity {ppl['mean']:.1f} (full softmax)")
         if save:
             trainer.manager.save(checkpoint_number=step)
+    batches.close()  # now, not at the interpreter's exit: train.batch_processes' workers leave in order
     bar.close()
     stop_if_failed()
     if trainer.manager.latest_checkpoint is None or not trainer.manager.latest_checkpoint.endswith(f"-{total}"):
