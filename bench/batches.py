@@ -2,6 +2,7 @@
 
     python bench/batches.py                      # 0 (in the trainer's process), 1, 2, ... workers up to the cores
     python bench/batches.py --processes 0 4 8 --batches 400 --shape-batches 3000
+    python bench/batches.py --corpus tokens.txt       # another text: a sentence per line, tokens split by spaces
 
 Batch 192 x unroll 20, 8192 negatives, the vocabulary padded to 100,000 words, train.state_resets 0.1,
 the XLA layout (all 50 character columns, type counts padded to at most 4 sizes). Text: the UD Bokmål
@@ -33,6 +34,9 @@ def main() -> None:
     ap.add_argument("--processes", type=int, nargs="+", default=sorted({0, *range(1, cores + 1)}))
     ap.add_argument("--batches", type=int, default=200, help="timed batches per process count")
     ap.add_argument("--shape-batches", type=int, default=2000, help="batches whose XLA shapes are counted")
+    ap.add_argument(
+        "--corpus", type=Path, help="tokenized text to batch instead (bench/train.py --export-step's corpus.txt)"
+    )
     a = ap.parse_args()
 
     import numpy as np
@@ -41,14 +45,19 @@ def main() -> None:
     from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types, parallel_batches
 
     tmp = Path(tempfile.mkdtemp())
-    corpus, vocab = write_corpus(tmp)
+    if a.corpus:
+        text, lines = a.corpus.name, a.corpus.read_text(encoding="utf-8").splitlines()
+        corpus, vocab = write_corpus(tmp, [line.split() for line in lines if line.split()])
+    else:
+        corpus, vocab = write_corpus(tmp)
+        text = corpus_sentences()[1]
     vocab += [f"<pad{i}>" for i in range(100000 - len(vocab))]
     types = corpus_types(vocab, None, [corpus], 50)
 
     def maker():
         return BatchMaker([corpus], types, BATCH, UNROLL, NEGATIVES, 0, **batch_layout(FILTERS, True), state_resets=0.1)
 
-    print(f"text: {corpus_sentences()[1]}; {cores} cores; NorELMo batch {BATCH} x {UNROLL}, {NEGATIVES} negatives\n")
+    print(f"text: {text}; {cores} cores; NorELMo batch {BATCH} x {UNROLL}, {NEGATIVES} negatives\n")
     print("| worker processes | ms per batch | tokens/s | vs 0 workers |\n|---|---|---|---|")
     base = None
     for processes in a.processes:

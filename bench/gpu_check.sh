@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The GPU check of the training step, in two halves (../shared/gpu-step/README.md says why it is split so):
+#
+#   bash bench/gpu_check.sh export [DIR]   # here, with TensorFlow (.venv): export the XLA steps into DIR
+#   bash bench/gpu_check.sh run [DIR]      # on the GPU machine, with JAX and NumPy: compile and time them
+#
+# DIR (default gpu-check, which git ignores) is what travels to the GPU machine: the exported steps (NorELMo config
+# with the directions side by side and one after the other, in fp32 and bf16, and the tiny config with its values
+# and TensorFlow's loss) and ../shared/gpu-step's scripts. `run` prints each step's compile time, working memory,
+# loss and ms per step (waiting, queued), a kernel profile of the NorELMo step (DIR/out/profile; summarize it here
+# with summarize_profile.py), and batch making by process count on that machine's CPUs; its output goes to $OUT
+# (a device run's folder) or DIR/out. About 4 minutes on an H100: most of it compiling 5 step shapes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:?export or run}
+dir=${2:-gpu-check}
+steps=${GPU_CHECK_STEPS:-full full-alone full-bf16 tiny tiny-alone}  # which exported steps `run` times
+
+case "$what" in
+export)
+    scripts=../shared/gpu-step
+    [ -f "$scripts/run_step.py" ] || { echo "$scripts/run_step.py: not found (the GPU check's scripts)" >&2; exit 1; }
+    mkdir -p "$dir"
+    cp "$scripts"/run_step.py "$scripts"/batch_speed.py "$scripts"/summarize_profile.py "$dir"/
+    export TF_CPP_MIN_LOG_LEVEL=2 CUDA_VISIBLE_DEVICES=
+    # The tiny steps with the corpus's own vocabulary (their values travel: 100,000 words would be 58 MB each),
+    # first, so that the NorELMo steps' vocabulary of 100,000 is the vocab.txt batch_speed.py reads.
+    for side in "" --directions-alone; do
+        .venv/bin/python bench/train.py --export-step "$dir/step" --configs tiny --vocab-size 0 $side
+    done
+    for extra in "" --directions-alone "--precision bf16"; do
+        .venv/bin/python bench/train.py --export-step "$dir/step" --configs full $extra
+    done
+    du -sh "$dir"
+    ;;
+run)
+    out=${OUT:-$dir/out}
+    mkdir -p "$out"
+    {
+        nvidia-smi --query-gpu=name,memory.total,clocks.max.sm --format=csv || true
+        python3 -c "import jax; print('jax', jax.__version__, jax.devices())"
+        for name in $steps; do
+            echo "== $name"
+            profile=()
+            [ "$name" = full ] && profile=(--profile "$out/profile")
+            python3 "$dir/run_step.py" "$dir/step" "$name" --steps 30 "${profile[@]}"
+        done
+        echo "== batch making, one process (batch_speed.py)"
+        python3 "$dir/batch_speed.py" --root . "$dir/step"
+        echo "== batch making by process count (bench/batches.py)"
+        python3 bench/batches.py --corpus "$dir/step/corpus.txt" --processes 0 1 2 4 8 --batches 100 --shape-batches 500
+    } 2>&1 | tee "$out/gpu_check.txt"
+    ;;
+*)
+    echo "usage: bash bench/gpu_check.sh export|run [DIR]" >&2
+    exit 2
+    ;;
+esac
