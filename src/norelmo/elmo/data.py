@@ -451,6 +451,9 @@ def _complete(windows: Windows) -> Batch:
     return _completer(windows)
 
 
+BATCH_WAIT_S = 60  # for a batch in flight when the batch workers close
+
+
 def parallel_batches(maker: BatchMaker, processes: int) -> Iterator[Batch]:
     """The maker's batches, the same and in the same order, with all but the window packing done in
     `processes` worker processes (0: all here). The packing is sequential (each row's stream continues
@@ -475,9 +478,10 @@ def parallel_batches(maker: BatchMaker, processes: int) -> Iterator[Batch]:
         # alone hangs when it stops reading results while a worker is writing a batch (megabytes) into the full
         # result pipe: the worker holds the queue's lock, which terminate then waits for.
         for result in ahead:
-            result.wait()
-        pool.close()
-        pool.join()
+            result.wait(BATCH_WAIT_S)
+        if all(result.ready() for result in ahead):  # else a worker died: terminate is all that is left
+            pool.close()
+            pool.join()
         raise
     finally:
         pool.terminate()  # after an error; after close() and join() there is nothing left to stop
