@@ -47,7 +47,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     if a.corpus:
         text, lines = a.corpus.name, a.corpus.read_text(encoding="utf-8").splitlines()
-        corpus, vocab = write_corpus(tmp, [line.split() for line in lines if line.split()])
+        corpus, vocab = write_corpus(tmp, [tokens for tokens in map(str.split, lines) if tokens])
     else:
         corpus, vocab = write_corpus(tmp)
         text = corpus_sentences()[1]

@@ -123,7 +123,7 @@ def matmul_flops(gpu: bool) -> float:
 
 def write_corpus(tmp: Path, sentences: list[list[str]] | None = None) -> tuple[Path, list[str]]:
     """The sentences (corpus_sentences' by default) as tokens.txt in `tmp`, and their vocabulary by frequency."""
-    sentences = sentences or corpus_sentences()[0]
+    sentences = corpus_sentences()[0] if sentences is None else sentences
     corpus = tmp / "tokens.txt"
     corpus.write_text("\n".join(" ".join(s) for s in sentences) + "\n", encoding="utf-8")
     counts = Counter(t for s in sentences for t in s)
