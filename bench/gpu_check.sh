@@ -9,12 +9,12 @@
 # and TensorFlow's loss) and ../shared/gpu-step's scripts. `run` prints each step's compile time, working memory,
 # loss and ms per step (waiting, queued), a kernel profile of the NorELMo step (DIR/out/profile; summarize it here
 # with summarize_profile.py), and batch making by process count on that machine's CPUs; its output goes to $OUT
-# (a device run's folder) or DIR/out. About 4 minutes on an H100: most of it compiling 5 step shapes.
+# (a device run's folder) or DIR/out. About 5 minutes on an H100: most of it compiling 6 step shapes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:?export or run}
 dir=${2:-gpu-check}
-steps=${GPU_CHECK_STEPS:-full full-alone full-bf16 tiny tiny-alone}  # which exported steps `run` times
+steps=${GPU_CHECK_STEPS:-full full-alone full-bf16 full-b768 tiny tiny-alone}  # which exported steps `run` times
 
 case "$what" in
 export)
@@ -28,7 +28,9 @@ export)
     for side in "" --directions-alone; do
         .venv/bin/python bench/train.py --export-step "$dir/step" --configs tiny --vocab-size 0 $side
     done
-    for extra in "" --directions-alone "--precision bf16"; do
+    # full-b768: a second batch size, so that working memory's growth with the batch (and the largest batch that
+    # fits a 24, 40 or 80 GB card) follows from two points.
+    for extra in "" --directions-alone "--precision bf16" "--batch-size 768"; do
         .venv/bin/python bench/train.py --export-step "$dir/step" --configs full $extra
     done
     du -sh "$dir"
@@ -41,14 +43,15 @@ run)
         python3 -c "import jax; print('jax', jax.__version__, jax.devices())"
         for name in $steps; do
             echo "== $name"
-            profile=()
-            [ "$name" = full ] && profile=(--profile "$out/profile")
-            python3 "$dir/run_step.py" "$dir/step" "$name" --steps 30 "${profile[@]}"
+            args=(--steps 30)
+            [ "$name" = full ] && args+=(--profile "$out/profile")
+            [ "$name" = full-b768 ] && args=(--steps 10)
+            python3 "$dir/run_step.py" "$dir/step" "$name" "${args[@]}"
         done
         echo "== batch making, one process (batch_speed.py)"
         python3 "$dir/batch_speed.py" --root . "$dir/step"
         echo "== batch making by process count (bench/batches.py)"
-        python3 bench/batches.py --corpus "$dir/step/corpus.txt" --processes 0 1 2 4 8 --batches 100 --shape-batches 500
+        python3 bench/batches.py --corpus "$dir/step/corpus.txt" --processes 0 1 2 4 8 16 --batches 100 --shape-batches 500
     } 2>&1 | tee "$out/gpu_check.txt"
     ;;
 *)
