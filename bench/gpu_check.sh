@@ -8,8 +8,8 @@
 # with the directions side by side and one after the other, in fp32 and bf16, and the tiny config with its values
 # and TensorFlow's loss) and ../shared/gpu-step's scripts. `run` prints each step's compile time, working memory,
 # loss and ms per step (waiting, queued), a kernel profile of the NorELMo step (DIR/out/profile; summarize it here
-# with summarize_profile.py), and batch making by process count on that machine's CPUs; its output goes to $OUT
-# (a device run's folder) or DIR/out. About 5 minutes on an H100: most of it compiling 6 step shapes.
+# with summarize_profile.py) with XLA's optimized HLO of that step (hlo.tgz), and batch making by process count on
+# that machine's CPUs; its output goes to $OUT (a device run's folder) or DIR/out. About 5 minutes on an H100: most of it compiling 6 step shapes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:?export or run}
@@ -46,13 +46,20 @@ run)
             args=(--steps 30)
             [ "$name" = full ] && args+=(--profile "$out/profile")
             [ "$name" = full-b768 ] && args=(--steps 10)
-            python3 "$dir/run_step.py" "$dir/step" "$name" "${args[@]}"
+            # The NorELMo step's optimized HLO and thunk sequence name each profiled kernel's fusion and shapes.
+            flags=${XLA_FLAGS:-}
+            [ "$name" = full ] && flags="$flags --xla_dump_to=$out/hlo-dump --xla_dump_hlo_module_re=.*train_step.*"
+            XLA_FLAGS=$flags python3 "$dir/run_step.py" "$dir/step" "$name" "${args[@]}"
         done
         echo "== batch making, one process (batch_speed.py)"
         python3 "$dir/batch_speed.py" --root . "$dir/step"
         echo "== batch making by process count (bench/batches.py)"
         python3 bench/batches.py --corpus "$dir/step/corpus.txt" --processes 0 1 2 4 8 16 --batches 100 --shape-batches 500
     } 2>&1 | tee "$out/gpu_check.txt"
+    # One file: a device run brings back at most 8.
+    if [ -d "$out/hlo-dump" ]; then
+        tar czf "$out/hlo.tgz" -C "$out/hlo-dump" . && rm -r "$out/hlo-dump"
+    fi
     ;;
 *)
     echo "usage: bash bench/gpu_check.sh export|run [DIR]" >&2
