@@ -5,11 +5,12 @@
 #   bash bench/gpu_check.sh run [DIR]      # on the GPU machine, with JAX and NumPy: compile and time them
 #
 # DIR (default gpu-check, which git ignores) is what travels to the GPU machine: the exported steps (NorELMo config
-# with the directions side by side and one after the other, in fp32 and bf16, and the tiny config with its values
-# and TensorFlow's loss) and ../shared/gpu-step's scripts. `run` prints each step's compile time, working memory,
-# loss and ms per step (waiting, queued), a kernel profile of the NorELMo step (DIR/out/profile; summarize it here
-# with summarize_profile.py) with XLA's optimized HLO of that step (hlo.tgz), and batch making by process count on
-# that machine's CPUs; its output goes to $OUT (a device run's folder) or DIR/out. About 5 minutes on an H100: most of it compiling 6 step shapes.
+# with the directions side by side and one after the other, in fp32 and bf16, and at batch 768; the tiny config with
+# its values and TensorFlow's loss) and ../shared/gpu-step's scripts. `run` prints each step's compile time, working
+# memory, loss and ms per step (waiting, queued), a kernel profile of the NorELMo step (DIR/out/profile; summarize it
+# here with summarize_profile.py) with XLA's optimized HLO of that step (hlo.tgz), and batch making by process count
+# on that machine's CPUs; its output goes to $OUT (a device run's folder) or DIR/out. About 5 minutes on an H100:
+# most of it compiling 6 step shapes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:?export or run}
@@ -54,7 +55,8 @@ run)
         echo "== batch making, one process (batch_speed.py)"
         python3 "$dir/batch_speed.py" --root . "$dir/step"
         echo "== batch making by process count (bench/batches.py)"
-        python3 bench/batches.py --corpus "$dir/step/corpus.txt" --processes 0 1 2 4 8 16 --batches 100 --shape-batches 500
+        python3 bench/batches.py --corpus "$dir/step/corpus.txt" --processes 0 1 2 4 8 16 \
+            --batches 100 --shape-batches 500
     } 2>&1 | tee "$out/gpu_check.txt"
     # One file: a device run brings back at most 8.
     if [ -d "$out/hlo-dump" ]; then
