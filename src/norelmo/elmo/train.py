@@ -146,7 +146,10 @@ class Trainer:
         with tf.GradientTape() as tape:
             # The character CNN runs once per distinct type of the batch, for both directions.
             dtype = self.compute_dtype
-            type_vectors = tf.concat([self.model.token_embedding(c, dtype) for c in (short_chars, long_chars)], axis=0)
+            # With XLA every type is in short_chars (data.batch_layout) and long_chars is a spare row that no
+            # position points at: left out, or XLA joins its products with the others' at the cost of copies.
+            groups = (short_chars,) if self.xla else (short_chars, long_chars)
+            type_vectors = tf.concat([self.model.token_embedding(c, dtype) for c in groups], axis=0)
             # Per direction, time-major: (T, rows, P).
             xs = tf.unstack(tf.gather(type_vectors, tf.transpose(positions[mine], [0, 2, 1])))
             keep = (1.0 - resets[mine])[:, :, tf.newaxis]  # rows that start anew from zero states
