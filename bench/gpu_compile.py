@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TARGET = ROOT / "bench" / "gpu_targets" / "h100-80gb-hbm3.txtpb"
 ELEMENT_BYTES = {"pred": 1, "s8": 1, "u8": 1, "bf16": 2, "f16": 2, "s16": 2, "u16": 2, "f32": 4, "s32": 4, "u32": 4}
 ELEMENT_BYTES |= {"f64": 8, "s64": 8, "u64": 8}
-INSTRUCTION = re.compile(r"\s*(?:ROOT )?%([\w.\-]+) = (\(.*?\)|\S+) ([\w\-]+)\((.*?)\)(.*)$")
+INSTRUCTION = re.compile(r"\s*(ROOT )?%([\w.\-]+) = (\(.*?\)|\S+) ([\w\-]+)\((.*?)\)(.*)$")
 NOT_KERNELS = {"parameter", "get-tuple-element", "bitcast", "tuple", "constant"}
 
 
@@ -83,7 +83,8 @@ def compile_step(export: Path, target: str):
 
 
 def computations(hlo: str) -> tuple[dict[str, list[tuple]], str]:
-    """Each computation's instructions (name, shape, opcode, operands, rest of the line), and the entry's name."""
+    """Each computation's instructions (name, shape, opcode, operands, rest of the line, is root), and the
+    entry's name."""
     found, entry, current = {}, "", None
     for line in hlo.splitlines():
         head = re.match(r"^(ENTRY )?%([\w.\-]+) \(.*\) -> .*\{$", line)
@@ -94,8 +95,8 @@ def computations(hlo: str) -> tuple[dict[str, list[tuple]], str]:
         elif line.startswith("}"):
             current = None
         elif current is not None and (m := INSTRUCTION.match(line)):
-            name, shape, opcode, operands, rest = m.groups()
-            found[current].append((name, shape, opcode, re.findall(r"%([\w.\-]+)", operands), rest))
+            root, name, shape, opcode, operands, rest = m.groups()
+            found[current].append((name, shape, opcode, re.findall(r"%([\w.\-]+)", operands), rest, bool(root)))
     return found, entry
 
 
@@ -103,7 +104,7 @@ def dot_flops(body: list[tuple]) -> int:
     """2 x output elements x contracted size, summed over the dots of a computation."""
     shapes = {name: shape for name, shape, *_ in body}
     flops = 0
-    for _, shape, opcode, operands, rest in body:
+    for _, shape, opcode, operands, rest, _ in body:
         if opcode != "dot":
             continue
         contracted = re.search(r"lhs_contracting_dims=\{([\d,]*)\}", rest)
@@ -113,19 +114,31 @@ def dot_flops(body: list[tuple]) -> int:
     return flops
 
 
+def written(body: list[tuple], shape: str) -> int:
+    """Bytes a fused computation writes: its output, but only the update of a dynamic-update-slice at its root
+    (XLA does those in place)."""
+    shapes = {name: s for name, s, *_ in body}
+    root = next(i for i in body if i[5])
+    if root[2] == "dynamic-update-slice":
+        return nbytes(shapes[root[3][1]])
+    return nbytes(shape)
+
+
 def kernels(hlo: str) -> list[dict]:
     """The entry computation's kernels: kind (fused computation's name without numbers), output shape, bytes
     written, and FLOPs for matrix products."""
     comps, entry = computations(hlo)
     found = []
-    for _name, shape, opcode, _operands, rest in comps[entry]:
+    for _name, shape, opcode, _operands, rest, _ in comps[entry]:
         if opcode in NOT_KERNELS:
             continue
         called = re.search(r"calls=%([\w.\-]+)", rest)
+        body = comps[called.group(1)] if called else []
         kind = re.sub(r"[\d._]+$", "", called.group(1).replace("_computation", "")) if called else opcode
-        flops = dot_flops(comps[called.group(1)]) if called else 0
+        flops = dot_flops(body)
         kind = "matrix product" if flops else kind
-        found.append({"kind": kind, "shape": re.sub(r"\{[^}]*\}", "", shape), "written": nbytes(shape), "flops": flops})
+        size = written(body, shape) if body else nbytes(shape)
+        found.append({"kind": kind, "shape": re.sub(r"\{[^}]*\}", "", shape), "written": size, "flops": flops})
     return found
 
 

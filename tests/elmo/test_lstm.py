@@ -87,6 +87,47 @@ def test_layers_side_by_side_equal_each_alone():
         np.testing.assert_allclose(r.numpy(), a.numpy(), rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("grouped", [False, True], ids=["one-layer", "side-by-side"])
+def test_in_place_gate_gradients_under_xla_equal_autodiff(grouped):
+    """in_place (XLA only: the step's gate gradients written into one buffer) gives autodiff's gradients."""
+    rng = np.random.default_rng(3)
+    b, t, p, d, clip = 3, 5, 4, 6, 1.0
+    lead = (2,) if grouped else ()
+
+    def rand(*shape):
+        return tf.constant(rng.normal(0, 1.0, shape), tf.float64)
+
+    x = rand(t, *lead, b, p)
+    args = [rand(*lead, 2 * p, 4 * d), rand(*lead, 4 * d), rand(*lead, d, p), rand(*lead, b, d), rand(*lead, b, p)]
+    w_out, w_c, w_h = rand(t, *lead, b, p), rand(*lead, b, d), rand(*lead, b, p)
+
+    @tf.function(jit_compile=True)
+    def in_place(x, *args):
+        with tf.GradientTape() as tape:
+            tape.watch([x, *args])
+            out, c, h = projected_lstm(x, *args, clip, clip, in_place=True)
+            loss = tf.reduce_sum(out * w_out) + tf.reduce_sum(c * w_c) + tf.reduce_sum(h * w_h)
+        return tape.gradient(loss, [x, *args])
+
+    def reference(g):  # layer g (or the only one) by autodiff
+        pick = (lambda a: a[g]) if grouped else (lambda a: a)
+        xg = x[:, g] if grouped else x
+        wo = w_out[:, g] if grouped else w_out
+        layer_args = [pick(a) for a in args]
+        with tf.GradientTape() as tape:
+            tape.watch([xg, *layer_args])
+            out, c, h = autodiff_lstm(xg, *layer_args, clip, clip)
+            loss = tf.reduce_sum(out * wo) + tf.reduce_sum(c * pick(w_c)) + tf.reduce_sum(h * pick(w_h))
+        return tape.gradient(loss, [xg, *layer_args])
+
+    ours = in_place(x, *args)
+    refs = [reference(g) for g in range(2)] if grouped else [reference(None)]
+    for k, got in enumerate(ours):
+        want = [r[k] for r in refs]
+        want = tf.stack(want, axis=1 if k == 0 else 0) if grouped else want[0]
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-9, atol=1e-11)
+
+
 def test_the_training_step_runs_this_layer_not_a_scan(tmp_path):
     """The compiled step knows the window length, so its LSTMs are the static unroll above (no loop op).
 

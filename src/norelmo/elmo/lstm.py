@@ -14,6 +14,7 @@ checks the gradients against TensorFlow's autodiff of the same forward pass.
 from __future__ import annotations
 
 import tensorflow as tf
+from tensorflow.compiler.tf2xla.python import xla
 
 from .precision import matmul
 
@@ -38,7 +39,9 @@ def lstm_step(gates, c_prev, w_proj, cell_clip: float, proj_clip: float, dtype=N
     return c, tf.clip_by_value(h_raw, -proj_clip, proj_clip), (si, tj, sf, so), c_raw, h_raw
 
 
-def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip: float, dtype=None):
+def projected_lstm(
+    x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip: float, dtype=None, in_place: bool = False
+):
     """A projected LSTM layer over a time-major window: x (T, B, P) -> outputs (T, B, P), the final cell c (B, D)
     and the final output h (B, P); kernel (2P, 4D), bias (4D,), w_proj (D, P).
 
@@ -51,7 +54,9 @@ def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip:
     Gates are packed i, j, f, o as in TF1's LSTMCell, with its forget bias of 1; the cell is
     clipped to +-cell_clip and the projected output to +-proj_clip, and the clips' gradients
     pass where the value lies within the bounds, bounds included (as tf.clip_by_value's do).
-    `dtype`: of the matrix products' operands (precision.matmul), forward and backward.
+    `dtype`: of the matrix products' operands (precision.matmul), forward and backward. `in_place` (only
+    where XLA compiles the step): the backward pass writes each step's gate gradients into one buffer
+    (XLA's dynamic-update-slice, done in place) instead of joining them after the loop, a copy of all of them.
     """
     p = x.shape[-1]
     grouped = x.shape.rank == 4
@@ -105,14 +110,19 @@ def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip:
             dc = tf.zeros_like(c0) if d_c is None else d_c
             dh = tf.zeros_like(h0) if d_h is None else d_h
             d_gates, d_h_raw = [None] * steps, [None] * steps
+            # ([G,] T*B, 4D), filled step by step (the products over all steps read it whole).
+            joined = tf.zeros([*lead, steps * rows, 4 * d], d_out.dtype) if in_place else None
             for t in reversed(range(steps)):
                 d_h_raw[t] = tf.where(h_kept_t[t], d_outs[t] + dh, 0.0)
                 dm = matmul(d_h_raw[t], w_proj_t, dtype)
                 dc = tf.where(c_kept_t[t], dc + dm * m_to_c_t[t], 0.0)
                 d_gates[t] = tf.concat([dc, dc, dc, dm], axis=-1) * factors_t[t]
+                if in_place:
+                    joined = xla.dynamic_update_slice(joined, d_gates[t], tf.stack([0] * len(lead) + [t * rows, 0]))
+                    d_gates[t] = joined[..., t * rows : (t + 1) * rows, :]  # read back: then XLA keeps one copy
                 dc = dc * sf_t[t]
                 dh = matmul(d_gates[t], w_h_t, dtype)
-            d_gates = tf.concat(d_gates, axis=-2)  # ([G,] T*B, 4D)
+            d_gates = joined if in_place else tf.concat(d_gates, axis=-2)
             d_x = matmul(d_gates, w_x, dtype, transpose_b=True)
             d_x = swap(tf.reshape(d_x, [*lead, steps, rows, p]))
             d_w_x = matmul(x_2d, d_gates, dtype, transpose_a=True)

@@ -99,6 +99,8 @@ class BidirectionalLM(tf.Module):
         # Training's two directions as one recurrence of batched products (window_lstms): where XLA
         # compiles the step (the trainer sets it then), as on GPUs; one after the other on CPUs.
         self.directions_side_by_side = self.cnn_as_matmul
+        # XLA compiles the step (set by the trainer): the LSTMs' backward pass may use XLA's own ops.
+        self.xla = False
 
     @classmethod
     def initialized(cls, cfg: ModelConfig, vocab_size: int | None, seed: int = 0) -> BidirectionalLM:
@@ -220,7 +222,7 @@ class BidirectionalLM(tf.Module):
         def level(layer, x, args, drop):
             if drop is not None:
                 x = x * drop
-            out, c, h = projected_lstm(x, *args, *clips, dtype)
+            out, c, h = projected_lstm(x, *args, *clips, dtype, in_place=self.xla)
             return (out + x if layer > 0 and lstm.use_skip_connections else out), (c, h)
 
         if not self.directions_side_by_side:

@@ -99,7 +99,7 @@ class Trainer:
             self.refused = tf.Variable(0, dtype=tf.int64, trainable=False)
             self.refused_loss = tf.Variable(0.0, trainable=False)
         if xla:
-            self.model.cnn_as_matmul = self.model.directions_side_by_side = True
+            self.model.cnn_as_matmul = self.model.directions_side_by_side = self.model.xla = True
         self.compute_dtype = COMPUTE_DTYPES[train.precision]
         self.names = sorted(self.model.weights)
         self.variables = [self.model.weights[n] for n in self.names]
