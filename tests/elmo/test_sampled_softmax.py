@@ -18,19 +18,27 @@ def test_loss_equals_tf_sampled_softmax_loss_for_the_same_negatives():
     labels = rng.integers(0, 20, rows)  # frequent ids, so some negatives are accidental hits
     sampled, tries = sample_log_uniform_unique(rng, negatives, vocab)
     true_exp, sampled_exp = expected_count(labels, tries, vocab), expected_count(sampled, tries, vocab)
-    ours = sampled_softmax_loss(weights, biases, inputs, labels, sampled, true_exp, sampled_exp)
-    reference = tf.nn.sampled_softmax_loss(
-        weights,
-        biases,
-        labels=labels.reshape(-1, 1).astype(np.int64),
-        inputs=inputs,
-        num_sampled=negatives,
-        num_classes=vocab,
-        sampled_values=(sampled.astype(np.int64), true_exp.reshape(-1, 1), sampled_exp),
-        remove_accidental_hits=True,
-    )
+    watched = [weights, biases, inputs]
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(watched)
+        ours = sampled_softmax_loss(weights, biases, inputs, labels, sampled, true_exp, sampled_exp)
+        reference = tf.nn.sampled_softmax_loss(
+            weights,
+            biases,
+            labels=labels.reshape(-1, 1).astype(np.int64),
+            inputs=inputs,
+            num_sampled=negatives,
+            num_classes=vocab,
+            sampled_values=(sampled.astype(np.int64), true_exp.reshape(-1, 1), sampled_exp),
+            remove_accidental_hits=True,
+        )
+        # Weigh the rows differently, so that each row's gradient counts.
+        scale = tf.constant(rng.uniform(0.5, 2.0, rows), tf.float32)
+        ours_sum, reference_sum = tf.reduce_sum(ours * scale), tf.reduce_sum(reference * scale)
     assert np.isin(labels, sampled).any()
     np.testing.assert_allclose(ours.numpy(), reference.numpy(), rtol=1e-5, atol=1e-5)
+    for got, want in zip(tape.gradient(ours_sum, watched), tape.gradient(reference_sum, watched), strict=True):
+        np.testing.assert_allclose(tf.convert_to_tensor(got).numpy(), tf.convert_to_tensor(want).numpy(), atol=1e-5)
 
 
 def test_negatives_are_distinct_in_range_and_log_uniform():

@@ -337,5 +337,8 @@ def sampled_softmax_loss(weights, biases, inputs, labels, sampled, true_expected
     sampled_logits -= tf.math.log(sampled_expected)
     hits = tf.equal(labels[:, tf.newaxis], sampled[tf.newaxis, :])
     sampled_logits += tf.where(hits, tf.float32.min, 0.0)
-    logits = tf.concat([true_logits[:, tf.newaxis], sampled_logits], axis=1)
-    return tf.reduce_logsumexp(logits, axis=1) - true_logits
+    # log(exp(true) + sum(exp(sampled))) without joining the two into one (rows, 1 + negatives) tensor: under
+    # XLA the join and the backward pass's slices apart copied the logits (126 MB each at the NorELMo config).
+    top = tf.stop_gradient(tf.maximum(true_logits, tf.reduce_max(sampled_logits, axis=1)))
+    total = tf.exp(true_logits - top) + tf.reduce_sum(tf.exp(sampled_logits - top[:, tf.newaxis]), axis=1)
+    return top + tf.math.log(total) - true_logits
