@@ -88,8 +88,9 @@ def test_layers_side_by_side_equal_each_alone():
 
 
 @pytest.mark.parametrize("grouped", [False, True], ids=["one-layer", "side-by-side"])
-def test_in_place_gate_gradients_under_xla_equal_autodiff(grouped):
-    """in_place (XLA only: the step's gate gradients written into one buffer) gives autodiff's gradients."""
+def test_xla_backward_equals_autodiff(grouped):
+    """xla=True (gate gradients written into one buffer, activations recomputed), compiled, gives autodiff's
+    gradients."""
     rng = np.random.default_rng(3)
     b, t, p, d, clip = 3, 5, 4, 6, 1.0
     lead = (2,) if grouped else ()
@@ -102,10 +103,10 @@ def test_in_place_gate_gradients_under_xla_equal_autodiff(grouped):
     w_out, w_c, w_h = rand(t, *lead, b, p), rand(*lead, b, d), rand(*lead, b, p)
 
     @tf.function(jit_compile=True)
-    def in_place(x, *args):
+    def compiled(x, *args):
         with tf.GradientTape() as tape:
             tape.watch([x, *args])
-            out, c, h = projected_lstm(x, *args, clip, clip, in_place=True)
+            out, c, h = projected_lstm(x, *args, clip, clip, xla=True)
             loss = tf.reduce_sum(out * w_out) + tf.reduce_sum(c * w_c) + tf.reduce_sum(h * w_h)
         return tape.gradient(loss, [x, *args])
 
@@ -120,7 +121,7 @@ def test_in_place_gate_gradients_under_xla_equal_autodiff(grouped):
             loss = tf.reduce_sum(out * wo) + tf.reduce_sum(c * pick(w_c)) + tf.reduce_sum(h * pick(w_h))
         return tape.gradient(loss, [xg, *layer_args])
 
-    ours = in_place(x, *args)
+    ours = compiled(x, *args)
     refs = [reference(g) for g in range(2)] if grouped else [reference(None)]
     for k, got in enumerate(ours):
         want = [r[k] for r in refs]

@@ -14,7 +14,7 @@ checks the gradients against TensorFlow's autodiff of the same forward pass.
 from __future__ import annotations
 
 import tensorflow as tf
-from tensorflow.compiler.tf2xla.python import xla
+from tensorflow.compiler.tf2xla.python import xla as xla_ops
 
 from .precision import matmul
 
@@ -39,9 +39,7 @@ def lstm_step(gates, c_prev, w_proj, cell_clip: float, proj_clip: float, dtype=N
     return c, tf.clip_by_value(h_raw, -proj_clip, proj_clip), (si, tj, sf, so), c_raw, h_raw
 
 
-def projected_lstm(
-    x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip: float, dtype=None, in_place: bool = False
-):
+def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip: float, dtype=None, xla: bool = False):
     """A projected LSTM layer over a time-major window: x (T, B, P) -> outputs (T, B, P), the final cell c (B, D)
     and the final output h (B, P); kernel (2P, 4D), bias (4D,), w_proj (D, P).
 
@@ -54,9 +52,12 @@ def projected_lstm(
     Gates are packed i, j, f, o as in TF1's LSTMCell, with its forget bias of 1; the cell is
     clipped to +-cell_clip and the projected output to +-proj_clip, and the clips' gradients
     pass where the value lies within the bounds, bounds included (as tf.clip_by_value's do).
-    `dtype`: of the matrix products' operands (precision.matmul), forward and backward. `in_place` (only
-    where XLA compiles the step): the backward pass writes each step's gate gradients into one buffer
-    (XLA's dynamic-update-slice, done in place) instead of joining them after the loop, a copy of all of them.
+    `dtype`: of the matrix products' operands (precision.matmul), forward and backward. `xla` (only where XLA
+    compiles the step): the backward pass writes each step's gate gradients into one buffer (XLA's
+    dynamic-update-slice, done in place) instead of joining them after the loop, a copy of all of them; and it
+    recomputes the gate activations from the pre-activations the forward pass keeps, which XLA fuses into the
+    kernels that read them (the forward's step then writes one tensor for them, not four, in one kernel fewer).
+    On CPUs both would cost time: there the activations are kept and the gradients joined.
     """
     p = x.shape[-1]
     grouped = x.shape.rank == 4
@@ -74,18 +75,23 @@ def projected_lstm(
         x_2d = tf.reshape(swap(x), [*lead, -1, p])
         gates_x = matmul(x_2d, w_x, dtype) + tf.expand_dims(with_forget_bias(bias, d), -2)
         c, h = c0, h0
-        h_in, acts, c_raws, h_raws = [], [], [], []
+        h_in, kept, c_raws, h_raws = [], [], [], []  # kept: each step's gate activations, or pre-activations
         for g_x in tf.unstack(swap(tf.reshape(gates_x, [*lead, steps, rows, 4 * d]))):
             h_in.append(h)
-            c, h, act, c_raw, h_raw = lstm_step(g_x + matmul(h, w_h, dtype), c, w_proj_c, cell_clip, proj_clip, dtype)
-            acts.append(act)
+            gates = g_x + matmul(h, w_h, dtype)
+            c, h, act, c_raw, h_raw = lstm_step(gates, c, w_proj_c, cell_clip, proj_clip, dtype)
+            kept.append(gates if xla else act)
             c_raws.append(c_raw)
             h_raws.append(h_raw)
         outputs = tf.stack(h_in[1:] + [h])
 
         def backward(d_out, d_c, d_h):
             # Everything that does not depend on the recurrence, for all steps at once: (T, [G,] B, D).
-            si, tj, sf, so = (tf.stack(a) for a in zip(*acts, strict=True))
+            if xla:
+                i, j, f, o = tf.split(tf.stack(kept), 4, axis=-1)
+                si, tj, sf, so = tf.sigmoid(i), tf.tanh(j), tf.sigmoid(f), tf.sigmoid(o)
+            else:
+                si, tj, sf, so = (tf.stack(a) for a in zip(*kept, strict=True))
             c_raw = tf.stack(c_raws)
             c_all = tf.clip_by_value(c_raw, -cell_clip, cell_clip)  # the forward's c, recomputed
             c_prev = tf.concat([c0[tf.newaxis], c_all[:-1]], axis=0)
@@ -111,18 +117,18 @@ def projected_lstm(
             dh = tf.zeros_like(h0) if d_h is None else d_h
             d_gates, d_h_raw = [None] * steps, [None] * steps
             # ([G,] T*B, 4D), filled step by step (the products over all steps read it whole).
-            joined = tf.zeros([*lead, steps * rows, 4 * d], d_out.dtype) if in_place else None
+            joined = tf.zeros([*lead, steps * rows, 4 * d], d_out.dtype) if xla else None
             for t in reversed(range(steps)):
                 d_h_raw[t] = tf.where(h_kept_t[t], d_outs[t] + dh, 0.0)
                 dm = matmul(d_h_raw[t], w_proj_t, dtype)
                 dc = tf.where(c_kept_t[t], dc + dm * m_to_c_t[t], 0.0)
                 d_gates[t] = tf.concat([dc, dc, dc, dm], axis=-1) * factors_t[t]
-                if in_place:
-                    joined = xla.dynamic_update_slice(joined, d_gates[t], tf.stack([0] * len(lead) + [t * rows, 0]))
+                if xla:
+                    joined = xla_ops.dynamic_update_slice(joined, d_gates[t], tf.stack([0] * len(lead) + [t * rows, 0]))
                     d_gates[t] = joined[..., t * rows : (t + 1) * rows, :]  # read back: then XLA keeps one copy
                 dc = dc * sf_t[t]
                 dh = matmul(d_gates[t], w_h_t, dtype)
-            d_gates = joined if in_place else tf.concat(d_gates, axis=-2)
+            d_gates = joined if xla else tf.concat(d_gates, axis=-2)
             d_x = matmul(d_gates, w_x, dtype, transpose_b=True)
             d_x = swap(tf.reshape(d_x, [*lead, steps, rows, p]))
             d_w_x = matmul(x_2d, d_gates, dtype, transpose_a=True)

@@ -222,7 +222,7 @@ class BidirectionalLM(tf.Module):
         def level(layer, x, args, drop):
             if drop is not None:
                 x = x * drop
-            out, c, h = projected_lstm(x, *args, *clips, dtype, in_place=self.xla)
+            out, c, h = projected_lstm(x, *args, *clips, dtype, xla=self.xla)
             return (out + x if layer > 0 and lstm.use_skip_connections else out), (c, h)
 
         if not self.directions_side_by_side:
