@@ -115,12 +115,12 @@ def dot_flops(body: list[tuple]) -> int:
 
 
 def written(body: list[tuple], shape: str) -> int:
-    """Bytes a fused computation writes: its output, but only the update of a dynamic-update-slice at its root
-    (XLA does those in place)."""
+    """Bytes a fused computation writes: its output, but only the updates of a dynamic-update-slice or scatter
+    at its root (XLA does those in place)."""
     shapes = {name: s for name, s, *_ in body}
     root = next(i for i in body if i[5])
-    if root[2] == "dynamic-update-slice":
-        return nbytes(shapes[root[3][1]])
+    if root[2] in ("dynamic-update-slice", "scatter"):
+        return nbytes(shapes[root[3][1 if root[2] == "dynamic-update-slice" else 2]])
     return nbytes(shape)
 
 
