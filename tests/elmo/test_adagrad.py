@@ -29,3 +29,26 @@ def test_sparse_update_with_repeated_rows_equals_the_dense_one():
     np.testing.assert_allclose(sa, da, rtol=1e-6, atol=1e-7)
     untouched = [r for r in range(50) if r not in (0, 3, 7, 49)]
     np.testing.assert_array_equal(sv[untouched], start[untouched])
+
+
+def test_update_of_given_rows_under_xla_equals_the_dense_one():
+    """The rows-only update (XLA: repeats allowed) changes what the dense update changes, by the same amounts."""
+    rng = np.random.default_rng(1)
+    start = rng.normal(size=(50, 4)).astype(np.float32)
+    rows = tf.constant([3, 7, 3, 49, 0, 7, 3])
+    dense = tf.math.unsorted_segment_sum(tf.constant(rng.normal(size=(7, 4)).astype(np.float32)), rows, 50)
+
+    @tf.function(jit_compile=True)
+    def rows_only(var, accum):
+        apply_adagrad(var, accum, dense, 0.2, rows)
+
+    results = []
+    for given in (True, False):
+        var, accum = tf.Variable(start), tf.Variable(tf.ones_like(start))
+        for _ in range(3):
+            rows_only(var, accum) if given else apply_adagrad(var, accum, dense, 0.2)
+        results.append((var.numpy(), accum.numpy()))
+    (gv, ga), (dv, da) = results
+    np.testing.assert_allclose(gv, dv, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(ga, da, rtol=1e-6, atol=1e-7)
+    assert not np.allclose(gv[[0, 3, 7, 49]], start[[0, 3, 7, 49]])

@@ -28,3 +28,27 @@ def test_the_xla_step_gives_the_losses_and_weights_of_the_cpu_step(tmp_path):
     assert losses[0][-1] < losses[0][0]  # it learns
     for name, weight in trainers[0].model.weights.items():
         np.testing.assert_allclose(trainers[1].model.weights[name].numpy(), weight.numpy(), atol=1e-5, err_msg=name)
+
+
+def test_a_non_finite_loss_changes_nothing_in_the_xla_step(tmp_path):
+    """The guard holds in the XLA step too, for the softmax rows it updates apart from the other weights."""
+    corpus, vocab, types = tiny_corpus(tmp_path, LINES)
+    layout = batch_layout(TINY.char_cnn.filters, xla=True)
+    batches = BatchMaker([corpus], types, TINY_TRAIN.batch_size, TINY.unroll_steps, 16, 3, **layout)
+    wild = dataclasses.replace(TINY, dropout=0.0, learning_rate=1e30)  # the weights blow up within a few steps
+    trainer = Trainer(wild, TINY_TRAIN, len(vocab), tmp_path / "ckpt", xla=True)
+
+    def state():
+        return {n: (v.numpy(), trainer.accumulators[n].numpy()) for n, v in trainer.model.weights.items()}
+
+    for _ in range(10):
+        before = state()
+        loss = float(trainer.train_step(next(batches))[0])
+        if not np.isfinite(loss):
+            break
+    assert not np.isfinite(loss), "the loss never became non-finite"
+    assert int(trainer.refused.numpy()) == 1
+    after = state()
+    for name, (weight, accum) in before.items():
+        np.testing.assert_array_equal(after[name][0], weight, err_msg=name)
+        np.testing.assert_array_equal(after[name][1], accum, err_msg=name)

@@ -178,7 +178,10 @@ class Trainer:
             # bilm-tf differentiates the per-token mean times unroll_steps; Adagrad is not scale-free.
             scaled = loss * cfg.unroll_steps
         grads = tape.gradient(scaled, self.variables)
+        rows = [None] * len(grads)  # where only some rows are updated (the softmax's, under XLA)
         if n > 1 or self.xla:
+            if n == 1:  # the dense update reads and writes the whole softmax; its gathered rows suffice
+                rows = [g.indices if isinstance(g, tf.IndexedSlices) else None for g in grads]
             grads = [tf.convert_to_tensor(g) for g in grads]
         else:
             # The softmax rows of a batch's targets and negatives are a fraction of the vocabulary:
@@ -190,10 +193,19 @@ class Trainer:
             new_states = tf.nest.map_structure(lambda s: ctx.all_gather(s, axis=0), new_states)
         clipped, norm = tf.clip_by_global_norm(grads, cfg.all_clip_norm_val)
 
+        # A non-finite loss changes nothing, now or later, so the last good state is what gets checkpointed.
+        good = tf.logical_and(tf.math.is_finite(loss), self.refused == 0)
+        # Rows-only updates (XLA) outside the condition, the guard in the values they write: XLA turns a
+        # condition into selects only when its branches hold no scatter; a kept condition waits for the host.
+        for name, var, grad, touched in zip(self.names, self.variables, clipped, rows, strict=True):
+            if touched is not None:
+                apply_adagrad(var, self.accumulators[name], grad, cfg.learning_rate, touched, good)
+
         def apply():
             # On every replica, through the replica's own handles: the updates are identical.
-            for name, var, grad in zip(self.names, self.variables, clipped, strict=True):
-                apply_adagrad(var, self.accumulators[name], grad, cfg.learning_rate)
+            for name, var, grad, touched in zip(self.names, self.variables, clipped, rows, strict=True):
+                if touched is None:
+                    apply_adagrad(var, self.accumulators[name], grad, cfg.learning_rate)
             for direction, new in zip(DIRECTIONS, new_states, strict=True):
                 for (c_var, h_var), (c, h) in zip(self.states[direction], new, strict=True):
                     tf.raw_ops.AssignVariableOp(resource=c_var.handle, value=c)
@@ -208,8 +220,7 @@ class Trainer:
             tf.raw_ops.AssignAddVariableOp(resource=self.refused.handle, value=tf.constant(1, tf.int64))
             return tf.constant(False)
 
-        # A non-finite loss changes nothing, now or later, so the last good state is what gets checkpointed.
-        tf.cond(tf.logical_and(tf.math.is_finite(loss), self.refused == 0), apply, refuse)
+        tf.cond(good, apply, refuse)
         return loss, norm
 
     def _step_for(self, widths: tuple[int, int]):
