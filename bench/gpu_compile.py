@@ -100,11 +100,11 @@ def computations(hlo: str) -> tuple[dict[str, list[tuple]], str]:
     return found, entry
 
 
-def dot_flops(body: list[tuple]) -> int:
-    """2 x output elements x contracted size, summed over the dots of a computation."""
-    shapes = {name: shape for name, shape, *_ in body}
+def dot_flops(instructions: list[tuple], shapes: dict[str, str]) -> int:
+    """2 x output elements x contracted size, summed over the dots among `instructions` (operand shapes from
+    `shapes`)."""
     flops = 0
-    for _, shape, opcode, operands, rest, _ in body:
+    for _, shape, opcode, operands, rest, _ in instructions:
         if opcode != "dot":
             continue
         contracted = re.search(r"lhs_contracting_dims=\{([\d,]*)\}", rest)
@@ -128,14 +128,16 @@ def kernels(hlo: str) -> list[dict]:
     """The entry computation's kernels: kind (fused computation's name without numbers), output shape, bytes
     written, and FLOPs for matrix products."""
     comps, entry = computations(hlo)
+    entry_shapes = {name: shape for name, shape, *_ in comps[entry]}
     found = []
-    for _name, shape, opcode, _operands, rest, _ in comps[entry]:
+    for instruction in comps[entry]:
+        _name, shape, opcode, _operands, rest, _ = instruction
         if opcode in NOT_KERNELS:
             continue
         called = re.search(r"calls=%([\w.\-]+)", rest)
         body = comps[called.group(1)] if called else []
         kind = re.sub(r"[\d._]+$", "", called.group(1).replace("_computation", "")) if called else opcode
-        flops = dot_flops(body)
+        flops = dot_flops(body, {n: s for n, s, *_ in body}) if called else dot_flops([instruction], entry_shapes)
         kind = "matrix product" if flops else kind
         size = written(body, shape) if body else nbytes(shape)
         found.append({"kind": kind, "shape": re.sub(r"\{[^}]*\}", "", shape), "written": size, "flops": flops})
