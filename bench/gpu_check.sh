@@ -10,7 +10,8 @@
 # memory, loss and ms per step (waiting, queued), a kernel profile of the NorELMo step (DIR/out/profile; summarize it
 # here with summarize_profile.py) with XLA's optimized HLO of that step (hlo.tgz), and batch making by process count
 # on that machine's CPUs; its output goes to $OUT (a device run's folder) or DIR/out. About 5 minutes on an H100:
-# most of it compiling 6 step shapes.
+# most of it compiling 6 step shapes. GPU_CHECK_BASELINE=REV at export: REV's NorELMo steps (fp32, bf16) are
+# exported too (DIR/baseline) and `run` times each after the same step of this checkout (2 minutes more).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:?export or run}
@@ -34,6 +35,19 @@ export)
     for extra in "" --directions-alone "--precision bf16" "--batch-size 768"; do
         .venv/bin/python bench/train.py --export-step "$dir/step" --configs full $extra
     done
+    if [ -n "${GPU_CHECK_BASELINE:-}" ]; then
+        # The NorELMo steps (fp32, bf16) of an earlier commit too, which `run` times beside these on the same machine.
+        tree=$dir/baseline-tree
+        rm -rf "$tree" "$dir/baseline" && mkdir -p "$tree" "$dir/baseline"
+        ln -s "$(cd ../shared && pwd)" "$tree/shared"  # its bench/train.py reads ../shared/data beside its checkout
+        git worktree add -q --detach "$tree/norelmo" "$GPU_CHECK_BASELINE"
+        git rev-parse --short "$GPU_CHECK_BASELINE" >"$dir/baseline/commit"
+        for extra in "" "--precision bf16"; do
+            PYTHONPATH="$tree/norelmo/src" .venv/bin/python "$tree/norelmo/bench/train.py" \
+                --export-step "$dir/baseline" --configs full $extra
+        done
+        git worktree remove --force "$tree/norelmo" && rm -rf "$tree"
+    fi
     du -sh "$dir"
     ;;
 run)
@@ -51,6 +65,10 @@ run)
             flags=${XLA_FLAGS:-}
             [ "$name" = full ] && flags="$flags --xla_dump_to=$out/hlo-dump --xla_dump_hlo_module_re=.*train_step.*"
             XLA_FLAGS=$flags python3 "$dir/run_step.py" "$dir/step" "$name" "${args[@]}"
+            if [ -f "$dir/baseline/$name.hlo.pb" ]; then
+                echo "== $name, baseline $(cat "$dir/baseline/commit")"
+                python3 "$dir/run_step.py" "$dir/baseline" "$name" --steps 30
+            fi
         done
         echo "== batch making, one process (batch_speed.py)"
         python3 "$dir/batch_speed.py" --root . "$dir/step"
