@@ -17,6 +17,7 @@ H100 for the same step).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import time
@@ -41,14 +42,7 @@ def arrays(shape: str) -> list[tuple[str, list[int]]]:
 
 
 def nbytes(shape: str) -> int:
-    return sum(ELEMENT_BYTES.get(t, 4) * _product(dims) for t, dims in arrays(shape))
-
-
-def _product(dims: list[int]) -> int:
-    n = 1
-    for d in dims:
-        n *= d
-    return n
+    return sum(ELEMENT_BYTES.get(t, 4) * math.prod(dims) for t, dims in arrays(shape))
 
 
 def compile_step(export: Path, target: str):
@@ -109,15 +103,14 @@ def dot_flops(instructions: list[tuple], shapes: dict[str, str]) -> int:
             continue
         contracted = re.search(r"lhs_contracting_dims=\{([\d,]*)\}", rest)
         lhs = arrays(shapes[operands[0]])[0][1]
-        k = _product([lhs[int(d)] for d in contracted.group(1).split(",") if d]) if contracted else 1
-        flops += 2 * k * _product(arrays(shape)[0][1])
+        k = math.prod(lhs[int(d)] for d in contracted.group(1).split(",") if d) if contracted else 1
+        flops += 2 * k * math.prod(arrays(shape)[0][1])
     return flops
 
 
-def written(body: list[tuple], shape: str) -> int:
+def written(body: list[tuple], shapes: dict[str, str], shape: str) -> int:
     """Bytes a fused computation writes: its output, but only the updates of a dynamic-update-slice or scatter
-    at its root (XLA does those in place)."""
-    shapes = {name: s for name, s, *_ in body}
+    at its root (XLA does those in place); `shapes`: its instructions' shapes."""
     root = next(i for i in body if i[5])
     if root[2] in ("dynamic-update-slice", "scatter"):
         return nbytes(shapes[root[3][1 if root[2] == "dynamic-update-slice" else 2]])
@@ -136,10 +129,11 @@ def kernels(hlo: str) -> list[dict]:
             continue
         called = re.search(r"calls=%([\w.\-]+)", rest)
         body = comps[called.group(1)] if called else []
+        shapes = {n: s for n, s, *_ in body}
         kind = re.sub(r"[\d._]+$", "", called.group(1).replace("_computation", "")) if called else opcode
-        flops = dot_flops(body, {n: s for n, s, *_ in body}) if called else dot_flops([instruction], entry_shapes)
+        flops = dot_flops(body, shapes) if called else dot_flops([instruction], entry_shapes)
         kind = "matrix product" if flops else kind
-        size = written(body, shape) if body else nbytes(shape)
+        size = written(body, shapes, shape) if body else nbytes(shape)
         found.append({"kind": kind, "shape": re.sub(r"\{[^}]*\}", "", shape), "written": size, "flops": flops})
     return found
 
@@ -176,7 +170,7 @@ def main() -> None:
         before = Counter((k["kind"], k["shape"]) for k in first)
         after = Counter((k["kind"], k["shape"]) for k in found)
         size = {(k["kind"], k["shape"]): k["written"] for k in first + found}
-        changed = sorted(set(before) ^ set(after) | {key for key in before if before[key] != after[key]},
+        changed = sorted((key for key in size if before[key] != after[key]),
                          key=lambda key: -abs(after[key] - before[key]) * size[key])  # fmt: skip
         print(f"\nkernels whose count differs, {first_label} -> {label} (largest change in bytes written first):")
         print(f"{'before':>7}{'after':>7}{'MB written each':>17}  kind, output shape")
