@@ -1,5 +1,6 @@
 """Sharding the bundled multistream dump and plain-text corpus."""
 
+import bz2
 import json
 
 import pytest
@@ -110,6 +111,22 @@ def test_workers_reading_stream_groups_give_the_sequential_read(tmp_path, monkey
             extract_dump_shard(DUMP, INDEX, k, shards, out, tmp_path / f"w{shards}-{k}.json", workers=2)
             parts += documents(out)
         assert parts == documents(whole)
+
+
+def test_dump_text_reads_multistream_single_stream_and_plain_xml_alike(tmp_path):
+    xml = bz2.decompress(DUMP.read_bytes())  # the bundled dump is multistream: many bz2 streams end to end
+    single, plain = tmp_path / "single.xml.bz2", tmp_path / "plain.xml"
+    single.write_bytes(bz2.compress(xml))
+    plain.write_bytes(xml)
+    for path in (DUMP, single, plain):
+        assert "".join(dump_text(path)) == xml.decode("utf-8")
+
+
+def test_a_dump_cut_inside_a_bz2_stream_is_named_truncated(tmp_path):
+    cut = tmp_path / "cut.xml.bz2"
+    cut.write_bytes(DUMP.read_bytes()[:-100])
+    with pytest.raises(NorelmoError, match=f"{cut}: the dump is truncated"):
+        "".join(dump_text(cut))
 
 
 def test_the_page_chunk_reader_reads_what_mwxml_streams(tmp_path):

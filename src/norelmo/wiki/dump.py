@@ -6,6 +6,7 @@ import bz2
 import codecs
 import contextlib
 import io
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,17 +148,45 @@ PAGE_OPEN, PAGE_CLOSE = "<page>", "</page>"
 READ_BYTES = 1 << 18
 
 
+def bz2_pieces(fh, limit: float = math.inf) -> Iterator[bytes]:
+    """The decompressed bytes of the bz2 streams read from the raw file `fh` (at most `limit` bytes of it), the
+    streams end to end as in multistream dumps, one piece per chunk of compressed bytes read.
+
+    Raises OSError on bytes that are not bz2 and EOFError where the last stream is cut short. Not bz2.open: it
+    hands out what each read asks for, stopping a block's inverse transform mid-way and resuming it on the next
+    read, after the cleaner has had the cache; decompressing whole chunks took half the time inside an extraction
+    (0.155 s against 0.284 for the enwiki excerpt, one process) and the same alone (0.14 s).
+    """
+    decomp, started = bz2.BZ2Decompressor(), False
+    while limit > 0 and (data := fh.read(int(min(READ_BYTES, limit)))):
+        limit -= len(data)
+        while data:
+            out = decomp.decompress(data)
+            started = True
+            yield out
+            if not decomp.eof:
+                break
+            data, decomp, started = decomp.unused_data, bz2.BZ2Decompressor(), False
+    if started:
+        raise EOFError("the compressed data ends inside a bz2 stream")
+
+
 def dump_text(path: Path) -> Iterator[str]:
     """The decompressed, decoded XML of a whole dump (bz2, multistream too, or plain), piece by piece."""
-    with _reading(path), _open(path, "rb") as fh:
-        block = fh.read(READ_BYTES)
-        # The encoding from the block in hand: opening the file again to read two bytes would decompress
+    with _reading(path), open(path, "rb") as fh:
+        pieces = bz2_pieces(fh) if path.suffix == ".bz2" else iter(lambda: fh.read(READ_BYTES), b"")
+        # The encoding from the first bytes in hand: opening the file again to read two bytes would decompress
         # its first bz2 block twice (15 ms of the excerpt's serial start, in every plain-dump shard).
-        decoder = codecs.getincrementaldecoder(_encoding_of(block))(errors="strict")
-        while block:
-            yield decoder.decode(block)
-            block = fh.read(READ_BYTES)
-        yield decoder.decode(b"", final=True)
+        head, decoder = b"", None
+        for piece in pieces:
+            if decoder is None:
+                head += piece
+                if len(head) < 2:
+                    continue
+                decoder = codecs.getincrementaldecoder(_encoding_of(head))(errors="strict")
+                piece, head = head, b""
+            yield decoder.decode(piece)
+        yield head.decode("utf-8") if decoder is None else decoder.decode(b"", final=True)
 
 
 def split_pages(text: Iterable[str], source: Path, header: list[str] | None = None) -> Iterator[str]:
@@ -208,22 +237,13 @@ def stream_range_text(path: Path, start: int, end: int, index: Path | None = Non
     """The XML of the bz2 streams between byte offsets [start, end) of a multistream dump, piece by piece."""
     hint = f"; does the index {index} belong to this dump?" if index else ""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    decomp, started = bz2.BZ2Decompressor(), False
     with open(path, "rb") as fh:
         fh.seek(start)
-        left = end - start
-        while left > 0 and (data := fh.read(min(READ_BYTES, left))):
-            left -= len(data)
-            while data:
-                try:
-                    out = decomp.decompress(data)
-                except OSError as exc:
-                    raise NorelmoError(f"{path}: bytes at offset {start} are not a bz2 stream ({exc}){hint}") from exc
-                started = True
-                yield decoder.decode(out)
-                if not decomp.eof:
-                    break
-                data, decomp, started = decomp.unused_data, bz2.BZ2Decompressor(), False
-    if started:
-        raise NorelmoError(f"{path}: truncated bz2 stream in the range starting at offset {start}")
+        try:
+            for piece in bz2_pieces(fh, end - start):
+                yield decoder.decode(piece)
+        except OSError as exc:
+            raise NorelmoError(f"{path}: bytes at offset {start} are not a bz2 stream ({exc}){hint}") from exc
+        except EOFError as exc:
+            raise NorelmoError(f"{path}: truncated bz2 stream in the range starting at offset {start}") from exc
     yield decoder.decode(b"", final=True)
