@@ -5,18 +5,18 @@
 #   bash bench/gpu_check.sh run [DIR]      # on the GPU machine, with JAX and NumPy: compile and time them
 #
 # DIR (default gpu-check, which git ignores) is what travels to the GPU machine: the exported steps (NorELMo config
-# with the directions side by side and one after the other, in fp32 and bf16, and at batch 768; the tiny config with
-# its values and TensorFlow's loss) and ../shared/gpu-step's scripts. `run` prints each step's compile time, working
+# as the trainer runs it and with the LSTM levels as a wavefront (-wavefront), in fp32 and bf16, and at batch 768;
+# the tiny config, both ways, with its values and TensorFlow's loss) and ../shared/gpu-step's scripts. `run` prints each step's compile time, working
 # memory, loss and ms per step (waiting, queued), a kernel profile of the NorELMo step (DIR/out/profile; summarize it
 # here with summarize_profile.py) with XLA's optimized HLO of that step (hlo.tgz), and batch making by process count
-# on that machine's CPUs; its output goes to $OUT (a device run's folder) or DIR/out. About 5 minutes on an H100:
-# most of it compiling 6 step shapes. GPU_CHECK_BASELINE=REV at export: REV's NorELMo steps (fp32, bf16) are
+# on that machine's CPUs; its output goes to $OUT (a device run's folder) or DIR/out. About 6 minutes on an H100:
+# most of it compiling 7 step shapes. GPU_CHECK_BASELINE=REV at export: REV's NorELMo steps (fp32, bf16) are
 # exported too (DIR/baseline) and `run` times each after the same step of this checkout (2 minutes more).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:?export or run}
 dir=${2:-gpu-check}
-steps=${GPU_CHECK_STEPS:-full full-alone full-bf16 full-b768 tiny tiny-alone}  # which exported steps `run` times
+steps=${GPU_CHECK_STEPS:-full full-wavefront full-bf16 full-bf16-wavefront full-b768 tiny tiny-wavefront}  # which exported steps `run` times
 
 case "$what" in
 export)
@@ -27,12 +27,12 @@ export)
     export TF_CPP_MIN_LOG_LEVEL=2 CUDA_VISIBLE_DEVICES=
     # The tiny steps with the corpus's own vocabulary (their values travel: 100,000 words would be 58 MB each),
     # first, so that the NorELMo steps' vocabulary of 100,000 is the vocab.txt batch_speed.py reads.
-    for side in "" --directions-alone; do
+    for side in "" --wavefront; do
         .venv/bin/python bench/train.py --export-step "$dir/step" --configs tiny --vocab-size 0 $side
     done
     # full-b768: a second batch size, so that working memory's growth with the batch (and the largest batch that
     # fits a 24, 40 or 80 GB card) follows from two points.
-    for extra in "" --directions-alone "--precision bf16" "--batch-size 768"; do
+    for extra in "" --wavefront "--precision bf16" "--precision bf16 --wavefront" "--batch-size 768"; do
         .venv/bin/python bench/train.py --export-step "$dir/step" --configs full $extra
     done
     if [ -n "${GPU_CHECK_BASELINE:-}" ]; then

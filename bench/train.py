@@ -252,12 +252,19 @@ def worker_bilm_tf(name: str, steps: int, gpu: bool) -> dict:
 
 
 def export_step(
-    name: str, out: Path, vocab_size: int, precision: str = "fp32", batch_size: int = 0, side_by_side: bool = True
+    name: str,
+    out: Path,
+    vocab_size: int,
+    precision: str = "fp32",
+    batch_size: int = 0,
+    side_by_side: bool = True,
+    wavefront: bool = False,
 ) -> dict:
     """The trainer's compiled (XLA) step for one config, as ../shared/gpu-step/export_step.py writes it.
 
     NAME is the config's, with -bf16 for train.precision bf16, -bN for a batch size other than the config's
-    and -alone for the LSTM directions one after the other (not side by side, as the trainer runs them under XLA).
+    -alone for the LSTM directions one after the other (not side by side, as the trainer runs them under XLA) and
+    -wavefront for the LSTM levels as a wavefront (model.levels_as_wavefront).
 
     NAME.hlo.pb (the step as an HloModuleProto, before optimization), NAME.args.npz (the batch inputs in
     parameter order), NAME.json (tokens per step, vocabulary size, each captured variable as [role, dtype,
@@ -279,12 +286,13 @@ def export_step(
     if batch_size:
         tcfg = TrainConfig(**{**tcfg.__dict__, "batch_size": batch_size})
     name += ("-bf16" if precision == "bf16" else "") + (f"-b{batch_size}" if batch_size else "")
-    name += "" if side_by_side else "-alone"
+    name += ("" if side_by_side else "-alone") + ("-wavefront" if wavefront else "")
     tmp = Path(tempfile.mkdtemp())
     corpus, vocab = write_corpus(tmp)
     vocab += [f"<pad{i}>" for i in range(max(0, vocab_size - len(vocab)))]
     trainer = Trainer(cfg.model, tcfg, len(vocab), tmp / "ckpt", xla=True)
     trainer.model.directions_side_by_side = side_by_side
+    trainer.model.levels_as_wavefront = wavefront
     types = corpus_types(vocab, None, [corpus], cfg.model.char_cnn.max_characters_per_token)
     m = cfg.model
     batch = next(
@@ -363,6 +371,7 @@ def main() -> None:
     ap.add_argument(
         "--directions-alone", action="store_true", help="with --export-step: the LSTM directions one after the other"
     )
+    ap.add_argument("--wavefront", action="store_true", help="with --export-step: the LSTM levels as a wavefront")
     ap.add_argument("--worker", choices=["norelmo", "bilm-tf", "matmul"], help=argparse.SUPPRESS)
     ap.add_argument("--config", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -371,7 +380,13 @@ def main() -> None:
         print("|---|---|---|---|---|---|")
         for config in a.configs.split(","):
             r = export_step(
-                config, a.export_step, a.vocab_size, a.precision, a.batch_size, side_by_side=not a.directions_alone
+                config,
+                a.export_step,
+                a.vocab_size,
+                a.precision,
+                a.batch_size,
+                side_by_side=not a.directions_alone,
+                wavefront=a.wavefront,
             )
             print(f"| {r['config']} | {r['hlo_ops']} | {r['convolutions']} | {r['dots']} ({r['bf16_dots']}) | "
                   f"{r['variables']} | {r['shapes']} |")  # fmt: skip

@@ -5,6 +5,7 @@ CPU step does. Without dropout: XLA's stateless random numbers are not TensorFlo
 import dataclasses
 
 import numpy as np
+import pytest
 
 from norelmo.elmo.data import BatchMaker, batch_layout
 from norelmo.elmo.train import Trainer
@@ -14,7 +15,8 @@ from .tiny import TINY, TINY_TRAIN, tiny_corpus
 LINES = ["Oslo er en stor by i Norge .", "Bergen har mange kontorer og skoler .", "Kirken ble bygd i 1150 ."] * 20
 
 
-def test_the_xla_step_gives_the_losses_and_weights_of_the_cpu_step(tmp_path):
+@pytest.mark.parametrize("wavefront", [False, True], ids=["levels-one-after-the-other", "levels-as-wavefront"])
+def test_the_xla_step_gives_the_losses_and_weights_of_the_cpu_step(tmp_path, wavefront):
     corpus, vocab, types = tiny_corpus(tmp_path, LINES)
     # XLA's batch layout (all 50 columns, padded type counts) suits both steps.
     layout = batch_layout(TINY.char_cnn.filters, xla=True)
@@ -23,6 +25,7 @@ def test_the_xla_step_gives_the_losses_and_weights_of_the_cpu_step(tmp_path):
     cfg = dataclasses.replace(TINY, dropout=0.0)
     trainers = [Trainer(cfg, TINY_TRAIN, len(vocab), tmp_path / f"ckpt{xla}", xla=xla) for xla in (False, True)]
     assert not trainers[0].model.directions_side_by_side and trainers[1].model.directions_side_by_side
+    trainers[1].model.levels_as_wavefront = wavefront
     losses = [[t.train_step(b)[0] for b in batches] for t in trainers]
     np.testing.assert_allclose(losses[1], losses[0], rtol=1e-5)
     assert losses[0][-1] < losses[0][0]  # it learns

@@ -14,6 +14,7 @@ from ..config import ModelConfig
 from .chars import N_CHARACTERS
 from .lstm import lstm_step, projected_lstm, with_forget_bias
 from .precision import matmul
+from .wavefront import projected_lstm_levels
 
 SOFTMAX_W, SOFTMAX_B = "softmax/W", "softmax/b"
 DIRECTIONS = (0, 1)  # 0 = forward LM, 1 = backward LM
@@ -101,6 +102,9 @@ class BidirectionalLM(tf.Module):
         self.directions_side_by_side = self.cnn_as_matmul
         # XLA compiles the step (set by the trainer): the LSTMs' backward pass may use XLA's own ops.
         self.xla = False
+        # Under XLA, the LSTM levels as a wavefront too (wavefront.py): a third fewer kernels by XLA's count, but more
+        # memory traffic; off until a GPU has timed it against the levels one after the other (bench/gpu_check.sh).
+        self.levels_as_wavefront = False
 
     @classmethod
     def initialized(cls, cfg: ModelConfig, vocab_size: int | None, seed: int = 0) -> BidirectionalLM:
@@ -236,6 +240,8 @@ class BidirectionalLM(tf.Module):
                 new_states.append(finals)
             return tops, new_states
         x, finals = tf.stack(xs, axis=1), []  # (T, direction, B, P)
+        if self.xla and self.levels_as_wavefront:
+            return self._wavefront_lstms(x, layer_args, dropout, dtype)
         for layer in range(lstm.n_layers):
             args = [tf.stack(pair) for pair in zip(*(layer_args(d, layer) for d in DIRECTIONS), strict=True)]
             drop = None if dropout is None else tf.transpose(dropout[:, layer], [1, 0, 2, 3])
@@ -243,6 +249,24 @@ class BidirectionalLM(tf.Module):
             finals.append(final)
         new_states = [[(c[d], h[d]) for c, h in finals] for d in DIRECTIONS]
         return tf.unstack(x, axis=1), new_states
+
+    def _wavefront_lstms(self, x, layer_args, dropout, dtype):
+        """window_lstms under XLA: both directions side by side and the levels as a wavefront (wavefront.py)."""
+        lstm = self.cfg.lstm
+        per_level = [  # per level, W_0, B, W_P_0, c0 and h0 of both directions, (direction, ...)
+            [tf.stack(pair) for pair in zip(*(layer_args(d, lv) for d in DIRECTIONS), strict=True)]
+            for lv in range(lstm.n_layers)
+        ]
+        args = [tf.stack(same) for same in zip(*per_level, strict=True)]  # (level, direction, ...)
+        drops = None
+        if dropout is not None:
+            x = x * tf.transpose(dropout[:, 0], [1, 0, 2, 3])
+            drops = tf.transpose(dropout[:, 1:], [1, 2, 0, 3, 4])  # (level above the first, T, direction, B, P)
+        top, c, h = projected_lstm_levels(
+            x, *args, lstm.cell_clip, lstm.proj_clip, drops, lstm.use_skip_connections, dtype
+        )
+        new_states = [[(c[lv, d], h[lv, d]) for lv in range(lstm.n_layers)] for d in DIRECTIONS]
+        return tf.unstack(top, axis=1), new_states
 
     def zero_states(self, batch_size: int):
         """Per direction, per layer: (cell (B, dim), projected output (B, P)) zeros."""
