@@ -69,3 +69,24 @@ def test_wavefront_equals_level_after_level(levels, skip, dropout, compiled):
     names = ["outputs", "c", "h", "d_x", "d_kernel", "d_bias", "d_w_proj", "d_c0", "d_h0"]
     for name, a, r in zip(names, ours + list(our_grads), ref + list(ref_grads), strict=True):
         np.testing.assert_allclose(a.numpy(), r.numpy(), rtol=1e-9, atol=1e-11, err_msg=name)
+
+
+def test_bf16_products_stay_close_to_float32():
+    """train.precision bf16: the products' operands in bfloat16 (8-bit mantissa), everything else float32."""
+    rng = np.random.default_rng(5)
+    t, g, b, p, d, clip = 4, 2, 3, 8, 8, 3.0
+    shapes = [(t, g, b, p), (2, g, 2 * p, 4 * d), (2, g, 4 * d), (2, g, d, p), (2, g, b, d), (2, g, b, p)]
+    args = [tf.constant(rng.normal(0, 0.5, s), tf.float32) for s in shapes]
+
+    @tf.function(jit_compile=True)
+    def run(dtype):
+        with tf.GradientTape() as tape:
+            tape.watch(args)
+            out, c, h = projected_lstm_levels(*args, clip, clip, None, True, dtype)
+            loss = tf.reduce_sum(out**2) + tf.reduce_sum(c) + tf.reduce_sum(h)
+        return [out, *tape.gradient(loss, args)]
+
+    low, full = run(tf.bfloat16), run(None)
+    assert not np.array_equal(low[0].numpy(), full[0].numpy()), "the products must take bfloat16 operands"
+    for a, r in zip(low, full, strict=True):
+        assert np.abs(a.numpy() - r.numpy()).max() < 0.03 * np.abs(r.numpy()).max()
