@@ -9,8 +9,8 @@ first and last L - 1 steps some levels have no step of their own; they compute o
 keep their state, and their gradients are masked to zero. The backward pass runs the same steps in reverse order.
 
 The same model as lstm.projected_lstm level after level, with the same clips, forget bias, dropout scales between
-levels and skip connections; tests/elmo/test_wavefront.py compares outputs and gradients with that and TensorFlow's
-autodiff of it.
+levels and skip connections; tests/elmo/test_wavefront.py compares outputs and gradients with that (whose own
+gradients tests/elmo/test_lstm.py compares with TensorFlow's autodiff).
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ def projected_lstm_levels(
     def own_step(k, level):
         return k - level if active[k][level] else None
 
-    # Levels and groups as one leading axis, (L * G, ...), level by level: a product with one batch dimension
-    # reads its operands where they lie (with two, XLA copied each step's slice of the gate gradients first).
+    # Levels and groups as one leading axis, (L * G, ...), level by level: products with one batch dimension, as
+    # XLA's GEMM kernels take them (with two, the NorELMo step had 6 more kernels, reshaping copies).
     def level_of(t, level):
         return t[level * groups : (level + 1) * groups]
 
@@ -138,7 +138,9 @@ def projected_lstm_levels(
                 )
                 d_gates = keep_inactive(d_gates, tf.zeros_like(d_gates), k)
                 joined = xla_ops.dynamic_update_slice(joined, d_gates, tf.stack([0, k * rows, 0]))
-                d_gates = joined[:, k * rows : (k + 1) * rows]  # read back: then XLA keeps one copy
+                # Read back, as lstm.projected_lstm does. XLA still copies it out for the product (which splits its
+                # 8,192-deep sum); the gradients kept step by step and joined after the loop wrote as much.
+                d_gates = joined[:, k * rows : (k + 1) * rows]
                 d_xh = matmul(d_gates, kernel_t, dtype)
                 d_in, dh_new = d_xh[..., :p], d_xh[..., p:]
                 dc, dh = keep_inactive(dc_new * sf, dc, k), keep_inactive(dh_new, dh, k)
