@@ -13,7 +13,9 @@ is the noise the gap between the precisions is compared with. On CPUs bf16 needs
 GPUs' tensor cores have it. The xla- variants train with train.xla: true, here on the CPU: the step that GPUs run
 (character CNN as matmuls, both directions' LSTMs side by side, XLA's own random numbers for the dropout), in its
 batch layout (all types at full width, row counts in buckets); XLA on CPUs takes bf16 operands into float32 products,
-as tensor cores accumulate them. Every variant is compared with the first.
+as tensor cores accumulate them. xla-fp32-wavefront: that step with the LSTM levels as a wavefront
+(model.levels_as_wavefront; the same dropout masks, so it should follow xla-fp32 within float rounding).
+Every variant is compared with the first.
 """
 
 from __future__ import annotations
@@ -31,11 +33,12 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 HELDOUT = 100
-VARIANTS = {  # name: (train.precision, train.xla)
-    "fp32": ("fp32", False),
-    "bf16": ("bf16", False),
-    "xla-fp32": ("fp32", True),
-    "xla-bf16": ("bf16", True),
+VARIANTS = {  # name: (train.precision, train.xla, the LSTM levels as a wavefront)
+    "fp32": ("fp32", False, False),
+    "bf16": ("bf16", False, False),
+    "xla-fp32": ("fp32", True, False),
+    "xla-bf16": ("bf16", True, False),
+    "xla-fp32-wavefront": ("fp32", True, True),
 }
 
 
@@ -45,10 +48,11 @@ def one_run(variant: str, seed: int, steps: int, every: int) -> dict:
     from norelmo.elmo.train import Trainer
     from norelmo.evaluate.perplexity import heldout_perplexity
 
-    precision, xla = VARIANTS[variant]
+    precision, xla, wavefront = VARIANTS[variant]
     run = heldout_setup("tiny", HELDOUT, seed=seed, precision=precision, xla=xla)
     m, train, types, heldout, batches = run.model, run.train, run.types, run.heldout, run.batches
     trainer = Trainer(m, train, len(run.vocab), run.tmp / "ckpt", xla=xla)
+    trainer.model.levels_as_wavefront = wavefront
     curve, seconds = [], []
     for step in range(1, steps + 1):
         batch = next(batches)
@@ -87,7 +91,7 @@ def main() -> None:
     ap.add_argument("--every", type=int, default=50)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=["fp32", "bf16"],
-                    help="what to train (the first is the reference): fp32 bf16 xla-fp32 xla-bf16")  # fmt: skip
+                    help="what to train (the first is the reference): " + " ".join(VARIANTS))  # fmt: skip
     ap.add_argument("--plot", type=Path, help="write the curves as a PNG here")
     ap.add_argument("--json", type=Path, help="write the runs here too")
     a = ap.parse_args()
