@@ -6,12 +6,14 @@
 #
 # DIR (default gpu-check, which git ignores) is what travels to the GPU machine: the exported steps (NorELMo config
 # as the trainer runs it and with the LSTM levels as a wavefront (-wavefront), in fp32 and bf16, and at batch 768;
-# the tiny config, both ways, with its values and TensorFlow's loss) and ../shared/gpu-step's scripts. `run` prints each step's compile time, working
-# memory, loss and ms per step (waiting, queued), a kernel profile of the NorELMo step (DIR/out/profile; summarize it
-# here with summarize_profile.py) with XLA's optimized HLO of that step (hlo.tgz), and batch making by process count
-# on that machine's CPUs; its output goes to $OUT (a device run's folder) or DIR/out. About 6 minutes on an H100:
-# most of it compiling 7 step shapes. GPU_CHECK_BASELINE=REV at export: REV's NorELMo steps (fp32, bf16) are
-# exported too (DIR/baseline) and `run` times each after the same step of this checkout (2 minutes more).
+# the tiny config, both ways, with its values and TensorFlow's loss) and ../shared/gpu-step's scripts. `run` prints
+# each step's compile time, working memory, loss and ms per step (waiting, queued), a kernel profile of the NorELMo
+# step (DIR/out/profile; summarize it here with summarize_profile.py) with XLA's optimized HLO of that step (hlo.tgz),
+# the steps as one table (gpu_table.md, bench/gpu_table.py: tokens/s against the baseline's and the trainer's NorELMo
+# step), and batch making by process count on that machine's CPUs; its output goes to $OUT (a device run's folder) or
+# DIR/out. About 6 minutes on an H100: most of it compiling 7 step shapes. GPU_CHECK_BASELINE=REV at export: REV's
+# NorELMo steps (fp32, bf16) are exported too (DIR/baseline) and `run` times each after the same step of this
+# checkout (2 minutes more).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:?export or run}
@@ -76,6 +78,7 @@ run)
         python3 bench/batches.py --corpus "$dir/step/corpus.txt" --processes 0 1 2 4 8 16 \
             --batches 100 --shape-batches 500
     } 2>&1 | tee "$out/gpu_check.txt"
+    python3 bench/gpu_table.py "$out/gpu_check.txt" | tee "$out/gpu_table.md"
     # One file: a device run brings back at most 8.
     if [ -d "$out/hlo-dump" ]; then
         tar czf "$out/hlo.tgz" -C "$out/hlo-dump" . && rm -r "$out/hlo-dump"
