@@ -3,7 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
-from norelmo.elmo.adagrad import apply_adagrad, summed_rows
+from norelmo.elmo.adagrad import apply_adagrad, summed_repeats, summed_rows
 
 
 def test_sparse_update_with_repeated_rows_equals_the_dense_one():
@@ -40,7 +40,7 @@ def test_update_of_given_rows_under_xla_equals_the_dense_one():
 
     @tf.function(jit_compile=True)
     def rows_only(var, accum):
-        apply_adagrad(var, accum, dense, 0.2, rows)
+        apply_adagrad(var, accum, tf.gather(dense, rows), 0.2, rows)
 
     results = []
     for given in (True, False):
@@ -52,3 +52,18 @@ def test_update_of_given_rows_under_xla_equals_the_dense_one():
     np.testing.assert_allclose(gv, dv, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(ga, da, rtol=1e-6, atol=1e-7)
     assert not np.allclose(gv[[0, 3, 7, 49]], start[[0, 3, 7, 49]])
+
+
+def test_summed_repeats_under_xla_give_each_index_its_rows_whole_gradient():
+    rows = tf.constant([3, 7, 3, 49, 0, 7, 3])
+    values = tf.constant(np.random.default_rng(2).normal(size=(7, 4)).astype(np.float32))
+    dense = tf.math.unsorted_segment_sum(values, rows, 50)
+
+    @tf.function(jit_compile=True)
+    def summed(values, rows):
+        return summed_repeats(tf.IndexedSlices(values, rows, tf.constant([50, 4])))
+
+    sums, where = summed(values, rows)
+    np.testing.assert_allclose(tf.gather(sums, where).numpy(), tf.gather(dense, rows).numpy(), rtol=1e-6)
+    assert np.count_nonzero(np.abs(sums.numpy()).sum(axis=1)) == 4  # one row per distinct index, zeros after
+    np.testing.assert_allclose(tf.norm(sums).numpy(), tf.norm(dense).numpy(), rtol=1e-6)

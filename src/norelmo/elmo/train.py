@@ -19,7 +19,7 @@ from ..errors import NorelmoError
 from ..evaluate.perplexity import heldout_perplexity
 from ..plots import plot_loss
 from ..text.vocab import read_vocabulary
-from .adagrad import apply_adagrad, summed_rows
+from .adagrad import apply_adagrad, summed_repeats, summed_rows
 from .cluster import make_workers
 from .data import Batch, BatchMaker, batch_layout, corpus_types, heldout_sentences, parallel_batches
 from .export import load_model_dir
@@ -179,9 +179,14 @@ class Trainer:
             scaled = loss * cfg.unroll_steps
         grads = tape.gradient(scaled, self.variables)
         rows = [None] * len(grads)  # where only some rows are updated (the softmax's, under XLA)
-        if n > 1 or self.xla:
-            if n == 1:  # the dense update reads and writes the whole softmax; its gathered rows suffice
-                rows = [g.indices if isinstance(g, tf.IndexedSlices) else None for g in grads]
+        where = [None] * len(grads)  # and for each of them, its row of the summed gradient
+        if self.xla and n == 1:
+            # The dense update reads and writes the whole softmax; its gathered rows suffice.
+            for k, g in enumerate(grads):
+                if isinstance(g, tf.IndexedSlices):
+                    rows[k] = g.indices
+                    grads[k], where[k] = summed_repeats(g)
+        elif n > 1 or self.xla:
             grads = [tf.convert_to_tensor(g) for g in grads]
         else:
             # The softmax rows of a batch's targets and negatives are a fraction of the vocabulary:
@@ -197,9 +202,9 @@ class Trainer:
         good = tf.logical_and(tf.math.is_finite(loss), self.refused == 0)
         # Rows-only updates (XLA) outside the condition, the guard in the values they write: XLA turns a
         # condition into selects only when its branches hold no scatter; a kept condition waits for the host.
-        for name, var, grad, touched in zip(self.names, self.variables, clipped, rows, strict=True):
+        for name, var, grad, touched, at in zip(self.names, self.variables, clipped, rows, where, strict=True):
             if touched is not None:
-                apply_adagrad(var, self.accumulators[name], grad, cfg.learning_rate, touched, good)
+                apply_adagrad(var, self.accumulators[name], tf.gather(grad, at), cfg.learning_rate, touched, good)
 
         def apply():
             # On every replica, through the replica's own handles: the updates are identical.
