@@ -116,15 +116,17 @@ def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip:
             dc = tf.zeros_like(c0) if d_c is None else d_c
             dh = tf.zeros_like(h0) if d_h is None else d_h
             d_gates, d_h_raw = [None] * steps, [None] * steps
-            # ([G,] T*B, 4D), filled step by step (the products over all steps read it whole).
-            joined = tf.zeros([*lead, steps * rows, 4 * d], d_out.dtype) if xla else None
+            # ([G,] T*B, 4D), filled step by step (the products over all steps read it whole); in the products'
+            # dtype, which all its readers but the bias's sum take (in bf16: half the bytes, and no conversion pass).
+            joined = tf.zeros([*lead, steps * rows, 4 * d], dtype or d_out.dtype) if xla else None
             for t in reversed(range(steps)):
                 d_h_raw[t] = tf.where(h_kept_t[t], d_outs[t] + dh, 0.0)
                 dm = matmul(d_h_raw[t], w_proj_t, dtype)
                 dc = tf.where(c_kept_t[t], dc + dm * m_to_c_t[t], 0.0)
                 d_gates[t] = tf.concat([dc, dc, dc, dm], axis=-1) * factors_t[t]
                 if xla:
-                    joined = xla_ops.dynamic_update_slice(joined, d_gates[t], tf.stack([0] * len(lead) + [t * rows, 0]))
+                    written = d_gates[t] if dtype is None else tf.cast(d_gates[t], dtype)
+                    joined = xla_ops.dynamic_update_slice(joined, written, tf.stack([0] * len(lead) + [t * rows, 0]))
                     d_gates[t] = joined[..., t * rows : (t + 1) * rows, :]  # read back: then XLA keeps one copy
                 dc = dc * sf_t[t]
                 dh = matmul(d_gates[t], w_h_t, dtype)
@@ -133,7 +135,7 @@ def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip:
             d_x = swap(tf.reshape(d_x, [*lead, steps, rows, p]))
             d_w_x = matmul(x_2d, d_gates, dtype, transpose_a=True)
             d_w_h = matmul(tf.concat(h_in, axis=-2), d_gates, dtype, transpose_a=True)
-            d_bias = tf.reduce_sum(d_gates, axis=-2)
+            d_bias = tf.reduce_sum(tf.cast(d_gates, d_out.dtype), axis=-2)
             m_2d = tf.reshape(swap(so * tc), [*lead, -1, d])
             d_w_proj = matmul(m_2d, tf.concat(d_h_raw, axis=-2), dtype, transpose_a=True)
             return d_x, tf.concat([d_w_x, d_w_h], axis=-2), d_bias, d_w_proj, dc, dh

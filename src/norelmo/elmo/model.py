@@ -102,7 +102,7 @@ class BidirectionalLM(tf.Module):
         self.directions_side_by_side = self.cnn_as_matmul
         # XLA compiles the step (set by the trainer): the LSTMs' backward pass may use XLA's own ops.
         self.xla = False
-        # Under XLA, the LSTM levels as a wavefront too (wavefront.py): a third fewer kernels by XLA's count, but more
+        # Under XLA, the LSTM levels as a wavefront too (wavefront.py): a quarter fewer kernels by XLA's count, but more
         # memory traffic; off until a GPU has timed it against the levels one after the other (bench/gpu_check.sh).
         self.levels_as_wavefront = False
 

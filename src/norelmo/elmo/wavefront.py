@@ -102,8 +102,9 @@ def projected_lstm_levels(
             dc = tf.zeros_like(c) if d_c is None else flat(d_c)
             dh = tf.zeros_like(h) if d_h is None else flat(d_h)
             d_tops = tf.unstack(d_top)
-            # The gate gradients of every wavefront step, (L * G, width * B, 4D), filled step by step.
-            joined = tf.zeros([levels * groups, width * rows, 4 * d], d_top.dtype)
+            # The gate gradients of every wavefront step, (L * G, width * B, 4D), filled step by step, in the products'
+            # dtype (as lstm.projected_lstm keeps them).
+            joined = tf.zeros([levels * groups, width * rows, 4 * d], dtype or d_top.dtype)
             d_x, d_h_raws, ms = [None] * steps, [None] * width, [None] * width
             from_above = [None] * levels  # per level, the gradient of its output coming from the level above
             for k in reversed(range(width)):
@@ -137,7 +138,8 @@ def projected_lstm_levels(
                     axis=-1,
                 )
                 d_gates = keep_inactive(d_gates, tf.zeros_like(d_gates), k)
-                joined = xla_ops.dynamic_update_slice(joined, d_gates, tf.stack([0, k * rows, 0]))
+                written = d_gates if dtype is None else tf.cast(d_gates, dtype)
+                joined = xla_ops.dynamic_update_slice(joined, written, tf.stack([0, k * rows, 0]))
                 # Read back, as lstm.projected_lstm does. XLA still copies it out for the product (which splits its
                 # 8,192-deep sum); the gradients kept step by step and joined after the loop wrote as much.
                 d_gates = joined[:, k * rows : (k + 1) * rows]
@@ -158,7 +160,7 @@ def projected_lstm_levels(
             # The weights' gradients over all wavefront steps at once (masked steps add zeros).
             xh_all = tf.reshape(tf.stack(xhs, axis=1), [levels * groups, -1, 2 * p])
             d_kernel = matmul(xh_all, joined, dtype, transpose_a=True)
-            d_bias = tf.reduce_sum(joined, axis=-2)
+            d_bias = tf.reduce_sum(tf.cast(joined, d_top.dtype), axis=-2)
             m_all = tf.reshape(tf.stack(ms, axis=1), [levels * groups, -1, d])
             d_h_raw_all = tf.reshape(tf.stack(d_h_raws, axis=1), [levels * groups, -1, p])
             d_w_proj = matmul(m_all, d_h_raw_all, dtype, transpose_a=True)
