@@ -18,7 +18,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:?export or run}
 dir=${2:-gpu-check}
-steps=${GPU_CHECK_STEPS:-full full-wavefront full-bf16 full-bf16-wavefront full-b768 tiny tiny-wavefront}  # which exported steps `run` times
+# Which exported steps `run` times.
+steps=${GPU_CHECK_STEPS:-full full-wavefront full-bf16 full-bf16-wavefront full-b768 tiny tiny-wavefront}
 
 case "$what" in
 export)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import tensorflow as tf
 from tensorflow.compiler.tf2xla.python import xla as xla_ops
 
-from .precision import matmul
+from .precision import matmul, operand
 
 
 def with_forget_bias(bias, dim: int):
@@ -25,14 +25,26 @@ def with_forget_bias(bias, dim: int):
     return bias + tf.cast(forget, bias.dtype)
 
 
+def gate_activations(gates):
+    """sigmoid(i), tanh(j), sigmoid(f), sigmoid(o) of the full gate pre-activations (forget bias included)."""
+    i, j, f, o = tf.split(gates, 4, axis=-1)
+    return tf.sigmoid(i), tf.tanh(j), tf.sigmoid(f), tf.sigmoid(o)
+
+
+def gate_factors(si, tj, sf, so, c_prev, tc):
+    """What the backward pass multiplies by: dL/dc_raw times the first three blocks gives the gradients of gates
+    i, j, f and dL/dm times the last that of gate o (one (..., 4D) tensor); and dm/dc_raw, m = so * tanh(c)."""
+    factors = tf.concat([tj * si * (1 - si), si * (1 - tj * tj), c_prev * sf * (1 - sf), tc * so * (1 - so)], -1)
+    return factors, so * (1 - tc * tc)
+
+
 def lstm_step(gates, c_prev, w_proj, cell_clip: float, proj_clip: float, dtype=None):
     """One step from the full gate pre-activations (forget bias included), TF1 LSTMCell's way.
 
     Returns the new cell and output, and what the backward pass needs: the gate activations
     (i, j, f, o) and the cell and projection before their clips.
     """
-    i, j, f, o = tf.split(gates, 4, axis=-1)
-    si, tj, sf, so = tf.sigmoid(i), tf.tanh(j), tf.sigmoid(f), tf.sigmoid(o)
+    si, tj, sf, so = gate_activations(gates)
     c_raw = sf * c_prev + si * tj
     c = tf.clip_by_value(c_raw, -cell_clip, cell_clip)
     h_raw = matmul(so * tf.tanh(c), w_proj, dtype)
@@ -70,7 +82,7 @@ def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip:
         steps, rows, d = x.shape[0], tf.shape(x)[-2], w_proj.shape[-2]
         lead = x.shape[1:-2]  # (G,) or ()
         # The weights in the products' dtype once, not at every step.
-        kernel_c, w_proj_c = (w if dtype is None else tf.cast(w, dtype) for w in (kernel, w_proj))
+        kernel_c, w_proj_c = operand(kernel, dtype), operand(w_proj, dtype)
         w_x, w_h = kernel_c[..., :p, :], kernel_c[..., p:, :]
         x_2d = tf.reshape(swap(x), [*lead, -1, p])
         gates_x = matmul(x_2d, w_x, dtype) + tf.expand_dims(with_forget_bias(bias, d), -2)
@@ -88,25 +100,20 @@ def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip:
         def backward(d_out, d_c, d_h):
             # Everything that does not depend on the recurrence, for all steps at once: (T, [G,] B, D).
             if xla:
-                i, j, f, o = tf.split(tf.stack(kept), 4, axis=-1)
-                si, tj, sf, so = tf.sigmoid(i), tf.tanh(j), tf.sigmoid(f), tf.sigmoid(o)
+                si, tj, sf, so = gate_activations(tf.stack(kept))
             else:
                 si, tj, sf, so = (tf.stack(a) for a in zip(*kept, strict=True))
             c_raw = tf.stack(c_raws)
             c_all = tf.clip_by_value(c_raw, -cell_clip, cell_clip)  # the forward's c, recomputed
             c_prev = tf.concat([c0[tf.newaxis], c_all[:-1]], axis=0)
             tc = tf.tanh(c_all)
-            # dL/dc_raw times these gives the gradients of gates i, j, f; dL/dm times the last, gate o.
-            gate_factors = tf.concat(
-                [tj * si * (1 - si), si * (1 - tj * tj), c_prev * sf * (1 - sf), tc * so * (1 - so)], axis=-1
-            )  # (T, [G,] B, 4D)
-            m_to_c = so * (1 - tc * tc)
+            factors, m_to_c = gate_factors(si, tj, sf, so, c_prev, tc)  # (T, [G,] B, 4D), (T, [G,] B, D)
             # A clip passes the gradient where the value lies within its bounds, bounds included.
             c_kept = tf.abs(c_raw) <= cell_clip
             h_kept = tf.abs(tf.stack(h_raws)) <= proj_clip
             # One unstack per tensor: indexing each step would be an op per step.
             d_outs, factors_t, m_to_c_t, sf_t, c_kept_t, h_kept_t = (
-                tf.unstack(v) for v in (d_out, gate_factors, m_to_c, sf, c_kept, h_kept)
+                tf.unstack(v) for v in (d_out, factors, m_to_c, sf, c_kept, h_kept)
             )
             # W_h transposed as a slice of the whole kernel's transpose: Grappler folds a Transpose that
             # feeds a MatMul into the product (transpose_b), and oneDNN's [B, 4D] x [P, 4D]^T at every step
@@ -125,8 +132,9 @@ def projected_lstm(x, kernel, bias, w_proj, c0, h0, cell_clip: float, proj_clip:
                 dc = tf.where(c_kept_t[t], dc + dm * m_to_c_t[t], 0.0)
                 d_gates[t] = tf.concat([dc, dc, dc, dm], axis=-1) * factors_t[t]
                 if xla:
-                    written = d_gates[t] if dtype is None else tf.cast(d_gates[t], dtype)
-                    joined = xla_ops.dynamic_update_slice(joined, written, tf.stack([0] * len(lead) + [t * rows, 0]))
+                    joined = xla_ops.dynamic_update_slice(
+                        joined, operand(d_gates[t], dtype), tf.stack([0] * len(lead) + [t * rows, 0])
+                    )
                     d_gates[t] = joined[..., t * rows : (t + 1) * rows, :]  # read back: then XLA keeps one copy
                 dc = dc * sf_t[t]
                 dh = matmul(d_gates[t], w_h_t, dtype)

@@ -14,6 +14,11 @@ import tensorflow as tf
 COMPUTE_DTYPES = {"fp32": None, "bf16": tf.bfloat16}
 
 
+def operand(t, dtype=None):
+    """`t` in the products' `dtype`, to be read by several products (None: as it is)."""
+    return t if dtype is None else tf.cast(t, dtype)
+
+
 def matmul(a, b, dtype=None, transpose_a: bool = False, transpose_b: bool = False):
     """a @ b with both operands in `dtype` and a float32 result (None: as they come); operands already in `dtype`
     are not cast again, so weights used at every step are cast once by the caller."""
