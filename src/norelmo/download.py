@@ -33,10 +33,6 @@ def sha1_of(path: Path) -> str:
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def is_url(location: str) -> bool:
-    return location.startswith(("http://", "https://"))
-
-
 def insecure_url(location: str) -> bool:
     """Plain http to anything but this machine: refused, since downloads must not be tampered with."""
     if not location.startswith("http://"):

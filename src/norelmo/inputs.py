@@ -6,10 +6,14 @@ import glob
 from collections.abc import Iterator
 from pathlib import Path
 
-from .download import is_url
 from .errors import NorelmoError
 
 MODEL_FILES = ("model.hdf5", "options.json")
+
+
+def is_url(location: str) -> bool:
+    """A location the download rule fetches rather than a local path."""
+    return location.startswith(("http://", "https://"))
 
 
 def text_corpus_files(pattern: str) -> list[Path]:

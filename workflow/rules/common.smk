@@ -5,8 +5,7 @@ from urllib.parse import urlparse
 from snakemake.utils import validate
 
 from norelmo.config import Config
-from norelmo.download import is_url
-from norelmo.inputs import check_local_paths
+from norelmo.inputs import check_local_paths, is_url
 from norelmo.wiki.sources import resolve_dates, run_at
 
 validate(config, schema="../schemas/config.schema.yaml")
