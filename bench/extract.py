@@ -9,7 +9,8 @@ timings wander by 30%). XML MB/s counts uncompressed XML; residue counts leftove
 words; 'words kept' is output words over the words of the articles' wikitext (namespace 0, no
 redirects). Rows 'parser only' and 'spans + parser' are this project's earlier cleaners (every page
 through mwparserfromhell; the span scanner first), run by the same reader: what each step bought.
-norelmo's start-up alone (interpreter and imports) follows, with the scaling it leaves possible.
+norelmo's start-up alone (interpreter and imports) follows, then its runs split into the work (timed inside
+the process) and the rest (interpreter, imports, exit), with the scaling a perfect split of the work would reach.
 Then the reader alone (mwxml's streaming reader against the page-chunk reader the extraction uses),
 and peak memory per process (and time, best of 3) over the dump and its pages repeated 8 and 16
 times. A multistream shard with fewer than 4 stream groups per worker is read like a plain dump (x1
@@ -65,14 +66,16 @@ VARIANTS = {
     "(spans.drop_spans(t, r) or t).replace(spans.CUT, ''), r)",
 }
 NORELMO = """
-import sys, json, resource
+import sys, json, resource, time
 sys.path.insert(0, sys.argv[1])
 from pathlib import Path
 from norelmo.wiki import clean, shards, spans
 {variant}
 out = Path(sys.argv[3])
 index = Path(sys.argv[5]) if sys.argv[5] else None
+start = time.perf_counter()
 s = shards.extract_dump_shard(Path(sys.argv[2]), index, 0, 1, out / "s.txt", out / "s.json", int(sys.argv[4]))
+s["work_seconds"] = time.perf_counter() - start
 # VmHWM, not ru_maxrss: the latter keeps the bench's own peak across the exec that started this process.
 s["rss_self"] = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1])
 s["rss_workers"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -201,8 +204,11 @@ def main() -> None:
             rows += [(f"norelmo, {v}", form, 1, run_norelmo, (path, 1, tmp, None, v)) for v in VARIANTS if v != "now"]
         rows += [("norelmo", form, w, run_norelmo, (path, w, tmp, idx)) for w in (1, 2)]
     first, baseline, texts = {}, {}, {}
+    work = {}  # (input, workers): norelmo's best run as (seconds in all, seconds of extract_dump_shard itself)
     for name, form, workers, runner, args in rows:
-        seconds, text, articles, _ = best_of(a.repeats, runner, *args)
+        seconds, text, articles, stats = best_of(a.repeats, runner, *args)
+        if name == "norelmo":
+            work[form, workers] = seconds, stats["work_seconds"]
         first.setdefault((name, form), seconds)
         if name.startswith("wikiextractor"):
             baseline[form, workers] = seconds
@@ -213,10 +219,19 @@ def main() -> None:
         ratio = baseline[form, workers] / seconds
         print(row + f"{scaling:>9}{residue(text):>18.3f}{kept:>12.1%}{ratio:>17.2f}x")
     start_up = best_of(a.repeats, time_start_up)[0]
-    bounds = {form: first["norelmo", form] / (first["norelmo", form] + start_up) for form in ("bz2", "multistream")}
-    print(f"\nnorelmo's start-up (a fresh interpreter importing it, best of {a.repeats}): {start_up:.2f} s, serial in")
-    print("every run above; with perfectly balanced workers it bounds the scaling from 1 to 2 workers at")
-    print("t1 / (t1 + start-up): " + ", ".join(f"{form} {bound:.0%}" for form, bound in bounds.items()) + ".")
+    print(f"\nnorelmo's start-up (a fresh interpreter importing it, best of {a.repeats}): {start_up:.2f} s. Its runs")
+    print("above, split into the work (extract_dump_shard, timed inside the process; with 2 workers the pool's start")
+    print("and end included) and the rest, serial in every run (interpreter, imports, exit):")
+    print(f"{'input':<13}{'workers':>8}{'seconds':>9}{'work':>8}{'rest':>8}")
+    for (form, workers), (seconds, inside) in work.items():
+        print(f"{form:<13}{workers:>8}{seconds:>9.3f}{inside:>8.3f}{seconds - inside:>8.3f}")
+    # Two workers at best halve the 1-worker work and keep the 2-worker run's rest: t2 >= rest2 + work1 / 2.
+    bounds = {}
+    for form in ("bz2", "multistream"):
+        (t1, work1), (t2, work2) = work[form, 1], work[form, 2]
+        bounds[form] = t1 / (2 * (t2 - work2) + work1)
+    print("With the work split perfectly between 2 workers the scaling from 1 to 2 workers could at most be")
+    print("t1 / (2 rest2 + work1): " + ", ".join(f"{form} {bound:.0%}" for form, bound in bounds.items()) + ".")
     print("\nresidue per 1,000 output words, by pattern:")
     shown = {"norelmo": texts["norelmo"], "wikiextractor": texts["wikiextractor 3.1.0"]}
     print(f"{'pattern':<12}" + "".join(f"{n:>15}" for n in shown))
