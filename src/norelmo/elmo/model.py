@@ -223,6 +223,9 @@ class BidirectionalLM(tf.Module):
         def layer_args(d, layer):  # W_0, B, W_P_0, and the state (c, h) the layer starts from
             return [*(w[lstm_prefix(d, layer) + n] for n in ("W_0", "B", "W_P_0")), *states[d][layer]]
 
+        def level_args(layer):  # layer_args of both directions, each stacked (direction, ...)
+            return [tf.stack(pair) for pair in zip(*(layer_args(d, layer) for d in DIRECTIONS), strict=True)]
+
         def level(layer, x, args, drop):
             if drop is not None:
                 x = x * drop
@@ -241,22 +244,19 @@ class BidirectionalLM(tf.Module):
             return tops, new_states
         x, finals = tf.stack(xs, axis=1), []  # (T, direction, B, P)
         if self.xla and self.levels_as_wavefront:
-            return self._wavefront_lstms(x, layer_args, dropout, dtype)
+            return self._wavefront_lstms(x, level_args, dropout, dtype)
         for layer in range(lstm.n_layers):
-            args = [tf.stack(pair) for pair in zip(*(layer_args(d, layer) for d in DIRECTIONS), strict=True)]
             drop = None if dropout is None else tf.transpose(dropout[:, layer], [1, 0, 2, 3])
-            x, final = level(layer, x, args, drop)
+            x, final = level(layer, x, level_args(layer), drop)
             finals.append(final)
         new_states = [[(c[d], h[d]) for c, h in finals] for d in DIRECTIONS]
         return tf.unstack(x, axis=1), new_states
 
-    def _wavefront_lstms(self, x, layer_args, dropout, dtype):
-        """window_lstms under XLA: both directions side by side and the levels as a wavefront (wavefront.py)."""
+    def _wavefront_lstms(self, x, level_args, dropout, dtype):
+        """window_lstms under XLA: both directions side by side and the levels as a wavefront (wavefront.py);
+        `level_args(layer)`: W_0, B, W_P_0, c0 and h0 of both directions, (direction, ...)."""
         lstm = self.cfg.lstm
-        per_level = [  # per level, W_0, B, W_P_0, c0 and h0 of both directions, (direction, ...)
-            [tf.stack(pair) for pair in zip(*(layer_args(d, lv) for d in DIRECTIONS), strict=True)]
-            for lv in range(lstm.n_layers)
-        ]
+        per_level = [level_args(lv) for lv in range(lstm.n_layers)]
         args = [tf.stack(same) for same in zip(*per_level, strict=True)]  # (level, direction, ...)
         drops = None
         if dropout is not None:

@@ -186,7 +186,7 @@ class Trainer:
                 if isinstance(g, tf.IndexedSlices):
                     rows[k] = g.indices
                     grads[k], where[k] = summed_repeats(g)
-        elif n > 1 or self.xla:
+        elif n > 1:
             grads = [tf.convert_to_tensor(g) for g in grads]
         else:
             # The softmax rows of a batch's targets and negatives are a fraction of the vocabulary:
