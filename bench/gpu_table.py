@@ -15,13 +15,16 @@ from pathlib import Path
 
 
 def results(text: str) -> list[tuple[str, dict]]:
-    """(label, RESULT) in printed order; the label is the latest "== " line's."""
+    """(label, RESULT) of each step in printed order; the label is the latest "== " line's. Batch making prints
+    RESULT lines too; a step's is the one that names its step."""
     rows, label = [], None
     for line in text.splitlines():
         if line.startswith("== "):
             label = line[3:].strip()
         elif line.startswith("RESULT ") and label:
-            rows.append((label, json.loads(line[len("RESULT ") :])))
+            r = json.loads(line[len("RESULT ") :])
+            if "name" in r:
+                rows.append((label, r))
     return rows
 
 
