@@ -83,21 +83,23 @@ def main() -> None:
 
     made = maker()
     sizes = made.complete.type_sizes
-    used, padding, counts = collections.Counter(), 0, []
+    used, padding, counts, longs = collections.Counter(), 0, [], []
     start = time.perf_counter()
     for _ in range(a.shape_batches):
-        windows = made.next_windows()
-        distinct = len(np.unique(windows.inputs))
-        size = next(s for s in sizes if s >= distinct)
+        batch = made.complete(made.next_windows())
+        distinct = len(np.unique(batch.positions))
+        size = (len(batch.short_chars), len(batch.long_chars))
         used[size] += 1
-        padding += size - distinct
+        padding += sum(size) - distinct
         counts.append(distinct)
-    print(f"\nXLA type-count sizes probed from the first batches: {sizes}")
+        longs.append(len(np.unique(batch.positions[batch.positions >= size[0]])))
+    print(f"\nXLA (short, long) type-count sizes probed from the first batches: {sizes}")
     print(
         f"over {a.shape_batches} batches ({a.shape_batches * BATCH * UNROLL:,} tokens): distinct types per batch "
-        f"{min(counts)} to {max(counts)}, median {int(np.median(counts))}; step shapes compiled: {len(used)} "
-        f"({', '.join(f'{s} rows: {n} batches' for s, n in sorted(used.items()))}); padding rows "
-        f"{padding / sum(counts):.1%} of the distinct types ({time.perf_counter() - start:.1f} s)"
+        f"{min(counts)} to {max(counts)}, median {int(np.median(counts))}, of them long (all "
+        f"{batch.long_chars.shape[1]} characters; the rest {batch.short_chars.shape[1]}) {min(longs)} to {max(longs)}; "
+        f"step shapes compiled: {len(used)} ({', '.join(f'{s} rows: {n} batches' for s, n in sorted(used.items()))}); "
+        f"padding rows {padding / sum(counts):.1%} of the distinct types ({time.perf_counter() - start:.1f} s)"
     )
 
 

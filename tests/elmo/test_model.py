@@ -91,11 +91,14 @@ def test_token_embedding_and_its_gradients_equal_bilm_tf_formulation(as_matmul):
         np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-5, atol=1e-5, err_msg=name)
 
 
-def test_cnn_over_short_and_long_groups_cut_to_their_widths_equals_the_full_width():
-    """Cutting the padding columns (chars.split_short_long) changes neither outputs nor gradients."""
+@pytest.mark.parametrize("as_matmul", [False, True], ids=["conv2d", "matmul"])
+def test_cnn_over_short_and_long_groups_cut_to_their_widths_equals_the_full_width(as_matmul):
+    """Cutting the padding columns (chars.split_short_long) changes neither outputs nor gradients, whether
+    the groups are embedded together (type_embeddings, as training does) or one after the other."""
     from norelmo.elmo.chars import split_short_long, token_char_ids
 
     model = BidirectionalLM.initialized(TINY, vocab_size=None, seed=7)
+    model.cnn_as_matmul = as_matmul
     words = ["<S>", "i", "og", "kontorer", "kontorbygningene", "x" * 60, "æ" * 30, "Oslo", ".", "sjøen"]
     full = np.stack([token_char_ids(w_, 50) for w_ in words]).astype(np.int32)
     short, long, short_width, long_width = split_short_long(full, widest_filter=3)
@@ -105,16 +108,38 @@ def test_cnn_over_short_and_long_groups_cut_to_their_widths_equals_the_full_widt
     names = [n for n in model.weights if not n.startswith("RNN_")]
     weight = tf.random.stateless_normal([len(words), 16], [1, 2])
     results = []
-    for groups in ([full], [full[short, :short_width], full[long, :long_width]]):
+    cut = [tf.constant(full[short, :short_width]), tf.constant(full[long, :long_width])]
+    for embed in (
+        lambda: model.token_embedding(tf.constant(full)),
+        lambda: tf.gather(tf.concat([model.token_embedding(g) for g in cut], 0), np.argsort(order)),
+        lambda: tf.gather(model.type_embeddings(cut), np.argsort(order)),  # back to the words' order
+    ):
         with tf.GradientTape() as tape:
-            out = tf.concat([model.token_embedding(tf.constant(g)) for g in groups], axis=0)
-            if len(groups) == 2:  # back to the words' order
-                out = tf.gather(out, np.argsort(order))
+            out = embed()
             loss = tf.reduce_sum(out * weight)
         grads = tape.gradient(loss, [model.weights[n] for n in names])
         results.append([out, *map(tf.convert_to_tensor, grads)])
-    for name, cut, ref in zip(["output", *names], *results, strict=True):
-        np.testing.assert_allclose(cut.numpy(), ref.numpy(), rtol=1e-5, atol=1e-5, err_msg=name)
+    for name, ref, *cuts in zip(["output", *names], *results, strict=True):
+        for got in cuts:
+            np.testing.assert_allclose(got.numpy(), ref.numpy(), rtol=1e-5, atol=1e-5, err_msg=name)
+
+
+def test_rows_with_one_gradient_sum_the_gradient_of_repeated_rows():
+    from norelmo.elmo.model import rows_with_one_gradient
+
+    table = tf.random.stateless_normal([6, 4], [3, 4])
+    ids = tf.constant([[0, 2, 2], [5, 2, 0]])  # repeats, and rows 1, 3, 4 never read
+    weight = tf.random.stateless_normal([2, 3, 4], [5, 6])
+    grads = []
+    for gather in (tf.gather, rows_with_one_gradient):
+        with tf.GradientTape() as tape:
+            tape.watch(table)
+            rows = gather(table, ids)
+            loss = tf.reduce_sum(rows * weight)
+        np.testing.assert_array_equal(rows.numpy(), tf.gather(table, ids).numpy())
+        grads.append(tf.convert_to_tensor(tape.gradient(loss, table)).numpy())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)
+    np.testing.assert_array_equal(grads[1][[1, 3, 4]], 0.0)
 
 
 def test_training_lowers_the_loss_and_export_writes_loader_files(tmp_path):

@@ -2,9 +2,14 @@
 
 import numpy as np
 
+from norelmo.elmo.chars import PAD_CHAR
 from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types, type_count_buckets
 
-LINES = [f"setning {k} har {k % 7} ord og {k % 13} til , kanskje {k * 3} ." for k in range(400)]
+# Every fifth sentence has a long token (longer than the short types' 16 columns hold), a different one each time.
+LINES = [
+    f"setning {k} har {k % 7} ord og {k % 13} til , kanskje {k * 3}" + (" ." if k % 5 else f" kommunestyremedlem{k} .")
+    for k in range(400)
+]
 FILTERS = [[1, 4], [2, 4], [3, 8]]
 
 
@@ -15,24 +20,33 @@ def test_type_counts_are_padded_to_at_most_four_sizes_that_every_batch_fits(tmp_
     types = corpus_types(vocab, None, [path], 50)
     made = BatchMaker([path], types, 8, 10, 4, seed=1, **batch_layout(FILTERS, xla=True))
     sizes = made.complete.type_sizes
-    assert 1 <= len(sizes) <= 4 and sizes[-1] == 256  # 2 x 8 x 10 = 160 positions, rounded up
-    shapes, saved = set(), None
+    # 2 x 8 x 10 = 160 positions, rounded up: the last pair holds any batch.
+    assert 1 <= len(sizes) <= 4 and sizes[-1] == (256, 160)
+    shapes, saved, longs = set(), None, 0
     for k in range(200):
         batch = next(made)
         distinct = len(np.unique(batch.positions))
-        assert batch.short_chars.shape[0] in made.complete.type_sizes and batch.short_chars.shape[0] >= distinct
-        assert batch.long_chars.shape == (1, 50)
-        shapes.add(batch.short_chars.shape)
+        assert (batch.short_chars.shape[0], batch.long_chars.shape[0]) in sizes
+        assert batch.short_chars.shape[0] + batch.long_chars.shape[0] >= distinct
+        # Fixed widths: short types cut to the columns the widest filter needs, long ones whole.
+        assert batch.short_chars.shape[1] == 16 and batch.long_chars.shape[1] == 50  # 12 bytes + <bow>, <eow>, 3
+        short_rows = batch.positions[batch.positions < batch.short_chars.shape[0]]
+        long_rows = batch.positions[batch.positions >= batch.short_chars.shape[0]] - batch.short_chars.shape[0]
+        assert (batch.short_chars[short_rows, -FILTERS[-1][0] :] == PAD_CHAR).all()  # one all-padding window kept
+        assert (batch.long_chars[long_rows, 16 - FILTERS[-1][0]] != PAD_CHAR).all()  # too long to cut
+        longs += len(np.unique(long_rows))
+        shapes.add((batch.short_chars.shape, batch.long_chars.shape))
         if k == 50:
             saved = batch.state
-    assert len(shapes) <= 4
+    assert longs > 0 and len(shapes) <= 4
     resumed = BatchMaker([path], types, 8, 10, 4, seed=1, state=saved, **batch_layout(FILTERS, xla=True))
     assert resumed.complete.type_sizes == made.complete.type_sizes
 
 
 def test_bucket_sizes_cover_the_median_the_largest_and_every_position():
-    assert type_count_buckets([2300, 2500, 2600, 3100], most=7680) == (2560, 3328, 4096, 7680)
-    assert type_count_buckets([10, 12], most=40) == (256,)
+    counts = [(2300, 80), (2500, 90), (2600, 100), (3100, 120)]
+    assert type_count_buckets(counts, most=7680) == ((2560, 96), (3328, 128), (4096, 160), (7680, 7680))
+    assert type_count_buckets([(10, 0), (12, 1)], most=40) == ((256, 32), (256, 64))  # no group of 0 rows
 
 
 def test_batches_made_in_worker_processes_equal_those_made_here(tmp_path):

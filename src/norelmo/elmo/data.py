@@ -26,9 +26,11 @@ import numpy as np
 from ..errors import NorelmoError
 from .chars import BOS, EOS, split_short_long, token_char_ids
 
-# With XLA every shape compiles anew (30-40 s for the NorELMo step on a GPU), so the distinct-type
-# count of a batch, the one shape that varies, is padded to one of four sizes, multiples of XLA_TYPE_ROUND.
+# With XLA every shape compiles anew (30-40 s for the NorELMo step on a GPU), so the counts of a batch's
+# short and long distinct types, the shapes that vary, are padded to one of four pairs of sizes, multiples of
+# XLA_TYPE_ROUND and XLA_LONG_ROUND (long types are a few percent: 89 of 2,524 in a NorELMo batch of UD Bokmål).
 XLA_TYPE_ROUND = 256
+XLA_LONG_ROUND = 32
 PROBED_BATCHES = 32
 # Without XLA, each group's row count (short and long types) is rounded up to a multiple of this: oneDNN
 # creates its kernels for each new shape and keeps them, so unrounded counts, new batch after batch, cost
@@ -38,11 +40,9 @@ TYPE_ROWS_ROUND = 32
 
 
 def batch_layout(filters: list, xla: bool) -> dict:
-    """BatchMaker's shape options for a compiled step: without XLA, types are not padded and their
-    characters are cut to what the CNN needs; XLA compiles each shape anew, so there they stay fixed."""
-    if xla:
-        return {"pad_types": True, "widest_filter": None}
-    return {"pad_types": False, "widest_filter": max(width for width, _ in filters)}
+    """BatchMaker's shape options for a compiled step: short and long types each cut to the characters the
+    CNN needs; XLA compiles each shape anew, so there the two widths are fixed and the counts padded."""
+    return {"pad_types": xla, "widest_filter": max(width for width, _ in filters)}
 
 
 def _padded(rows: np.ndarray, spare: np.ndarray, size: int) -> np.ndarray:
@@ -56,13 +56,19 @@ def _rounded_rows(rows: np.ndarray, spare: np.ndarray) -> np.ndarray:
     return _padded(rows, spare, max(1, math.ceil(len(rows) / TYPE_ROWS_ROUND)) * TYPE_ROWS_ROUND)
 
 
-def type_count_buckets(counts: list[int], most: int, multiple: int = XLA_TYPE_ROUND) -> tuple[int, ...]:
-    """At most four padded sizes for distinct-type counts like `counts` (a run's first
-    batches): about their median, their largest, a quarter above that, and `most` (every position a
-    type of its own), so every batch fits one and a typical one pads little."""
-    ceiling = math.ceil(most / multiple) * multiple
-    wanted = (float(np.median(counts)), max(counts), 1.25 * max(counts), most)
-    return tuple(sorted({min(ceiling, math.ceil(k / multiple) * multiple) for k in wanted}))
+def type_count_buckets(counts: list[tuple[int, int]], most: int) -> tuple[tuple[int, int], ...]:
+    """At most four padded (short, long) type counts for counts like `counts` (a run's first batches):
+    about their medians, their largest, a quarter above those, and `most` each (every position a type of
+    its own), so every batch fits one and a typical one pads little. Each count grows from one to the
+    next, so the first pair that holds both of a batch's counts is its smallest fit."""
+
+    def padded(k: float, multiple: int) -> int:  # never 0 rows: a group without types still has its spare row
+        return min(math.ceil(most / multiple), max(1, math.ceil(k / multiple))) * multiple
+
+    short, long = np.array(counts).reshape(-1, 2).T
+    wanted = ((np.median(short), np.median(long)), (short.max(), long.max()))
+    wanted += ((1.25 * short.max(), 1.25 * long.max()), (most, most))
+    return tuple(sorted({(padded(s, XLA_TYPE_ROUND), padded(lg, XLA_LONG_ROUND)) for s, lg in wanted}))
 
 
 class TokenTypes:
@@ -335,7 +341,7 @@ class BatchCompleter:
     negatives: int
     seed: int
     widest_filter: int | None
-    type_sizes: tuple[int, ...]
+    type_sizes: tuple[tuple[int, int], ...]
 
     def __call__(self, w: Windows) -> Batch:
         v = self.types.n_vocab
@@ -366,14 +372,22 @@ class BatchCompleter:
         """Character ids of the two groups, and `positions` renumbered to index [short; long]."""
         chars = self.types.chars[distinct].astype(np.int32)
         spare = self.types.chars[self.types.bos].astype(np.int32)[np.newaxis]
-        if self.widest_filter is None:
-            padded = next((size for size in self.type_sizes if size >= len(distinct)), len(distinct))
-            return _padded(chars, spare, padded), spare, positions
+        if self.widest_filter is None:  # every type at full width, unpadded
+            return chars, spare, positions
         short, long, short_width, long_width = split_short_long(chars, self.widest_filter)
-        short_chars, long_chars = (
-            _rounded_rows(chars[rows, :width], spare[:, :width])
-            for rows, width in ((short, short_width), (long, long_width))
-        )
+        if self.type_sizes:
+            # XLA: long types keep every column, so both widths are the run's; the counts padded to a size pair.
+            long_width = chars.shape[1]
+            sizes = next((s, lg) for s, lg in self.type_sizes if s >= len(short) and lg >= len(long))
+            short_chars, long_chars = (
+                _padded(chars[rows, :width], spare[:, :width], size)
+                for rows, width, size in ((short, short_width, sizes[0]), (long, long_width, sizes[1]))
+            )
+        else:
+            short_chars, long_chars = (
+                _rounded_rows(chars[rows, :width], spare[:, :width])
+                for rows, width in ((short, short_width), (long, long_width))
+            )
         new_index = np.empty(len(distinct), np.int64)
         new_index[short] = np.arange(len(short))
         new_index[long] = len(short_chars) + np.arange(len(long))
@@ -399,8 +413,9 @@ class BatchMaker:
     ):
         """`widest_filter` (the character CNN's): split the distinct types into short and long ones,
         each cut to the columns that matter (chars.split_short_long), with a multiple of TYPE_ROWS_ROUND
-        rows. None: every type in short_chars at max_characters_per_token, their count padded to one of
-        at most 4 sizes (type_count_buckets, from the first batches of the run) with `pad_types`.
+        rows; with `pad_types` (XLA), long types keep max_characters_per_token columns and the two counts
+        are padded to one of at most 4 size pairs (type_count_buckets, from the first batches of the run).
+        None: every type in short_chars at max_characters_per_token, unpadded.
         `state_resets`: each row's chance per batch to start its window at a new sentence from a
         zero LSTM state (train.state_resets)."""
         saved = json.loads(state) if state else {"step": 0, "fw": None, "bw": None}
@@ -411,12 +426,18 @@ class BatchMaker:
             part = saved[key] or {}
             stream = SentenceStream(files, types, reverse, seed, part.get("stream"), heldout)
             self.windows.append(WindowRows(stream, batch_size, unroll_steps, part.get("rows")))
-        type_sizes: tuple[int, ...] = ()
+        type_sizes: tuple[tuple[int, int], ...] = ()
         if pad_types:
+            if widest_filter is None:
+                raise ValueError("pad_types needs widest_filter: the counts padded are of short and long types")
             # From a fresh start, whatever the saved position, so a resumed run compiles the same shapes.
             probe = [WindowRows(SentenceStream(files, types, r, seed, None, heldout), batch_size, unroll_steps)
                      for r in (False, True)]  # fmt: skip
-            counts = [len(np.unique([w.next_window()[0] for w in probe])) for _ in range(PROBED_BATCHES)]
+            counts = []
+            for _ in range(PROBED_BATCHES):
+                distinct = np.unique([w.next_window()[0] for w in probe])
+                short, long, _, _ = split_short_long(types.chars[distinct], widest_filter)
+                counts.append((len(short), len(long)))
             type_sizes = type_count_buckets(counts, 2 * batch_size * unroll_steps)
         self.complete = BatchCompleter(types, negatives, seed, widest_filter, type_sizes)
 

@@ -121,36 +121,66 @@ class BidirectionalLM(tf.Module):
         `chars` is max_characters_per_token, or fewer leading columns cut by chars.needed_width
         (same output, less work); it must be known when the graph is built. `dtype`: of the products' operands.
         """
-        cnn, w = self.cfg.char_cnn, self.weights
-        width = char_ids.shape[-1]
         lead = tf.shape(char_ids)[:-1]
-        flat = tf.reshape(char_ids, [-1, width])
+        h = self.type_embeddings([tf.reshape(char_ids, [-1, char_ids.shape[-1]])], dtype)
+        return tf.reshape(h, tf.concat([lead, [self.cfg.lstm.projection_dim]], axis=0))
+
+    def type_embeddings(self, groups: list, dtype=None) -> tf.Tensor:
+        """Groups of (rows, chars) character ids, each with its own width (a batch's short and long types,
+        chars.split_short_long) -> (all groups' rows in order, projection_dim).
+
+        Everything but the max over positions runs once for all groups: one product per filter width under
+        cnn_as_matmul, and one bias, activation, highway and projection (the groups apart took 118 more
+        kernels in the NorELMo XLA step).
+        """
+        cnn, w = self.cfg.char_cnn, self.weights
+        widths = [g.shape[-1] for g in groups]
+        counts = [tf.shape(g)[0] for g in groups]
         lookup = rows_with_dense_gradient if self.cnn_as_matmul else tf.gather
-        x = lookup(tf.convert_to_tensor(w["char_embed"]), flat)  # (N, chars, E)
+        flat = lookup(tf.convert_to_tensor(w["char_embed"]), tf.concat([tf.reshape(g, [-1]) for g in groups], 0))
+        sizes = tf.stack([n * width for n, width in zip(counts, widths, strict=True)])
+        xs = [  # (rows, chars, E) per group
+            tf.reshape(x, [-1, width, cnn.embedding_dim])
+            for x, width in zip(tf.split(flat, sizes, num=len(groups)), widths, strict=True)
+        ]
         act = tf.nn.relu if cnn.activation == "relu" else tf.nn.tanh
         pooled = []
         for i, (filter_width, filters) in enumerate(cnn.filters):
-            span = width - filter_width + 1
             kernel = w[f"CNN/W_cnn_{i}"]  # (1, w, E, filters)
+            spans = [width - filter_width + 1 for width in widths]
             if self.cnn_as_matmul:
-                # The [1, w] convolution as one matmul over the unfolded windows. cuDNN runs these
-                # narrow convolutions as FFT convolutions whose workspace took 85 GiB at the NorELMo
-                # config (../shared/gpu-step); as matmuls they take a fraction of the time and memory.
-                windows = tf.concat([x[:, k : k + span] for k in range(filter_width)], axis=-1)  # (N, span, w E)
-                windows = tf.reshape(windows, [-1, filter_width * cnn.embedding_dim])
-                # (filters, N * span): positions last, so that the max over them reduces the minor dimension.
-                kernel_2d = tf.reshape(kernel, [filter_width * cnn.embedding_dim, filters])
+                # The [1, w] convolution as one matmul over the unfolded windows of every group. cuDNN runs these
+                # narrow convolutions as FFT convolutions whose workspace took 85 GiB at the NorELMo config
+                # (../shared/gpu-step); as matmuls they take a fraction of the time and memory.
+                cols = filter_width * cnn.embedding_dim
+                windows = tf.concat(
+                    [
+                        tf.reshape(tf.concat([x[:, k : k + span] for k in range(filter_width)], -1), [-1, cols])
+                        for x, span in zip(xs, spans, strict=True)
+                    ],
+                    axis=0,
+                )  # (windows of all groups, w E)
+                kernel_2d = tf.reshape(kernel, [cols, filters])
+                # (filters, windows): positions last, so that the max over them reduces the minor dimension.
                 conv = matmul(kernel_2d, windows, dtype, transpose_a=True, transpose_b=True)
-                top = tf.transpose(max_over_positions(tf.reshape(conv, [filters, -1, span])))
+                parts = tf.split(conv, tf.stack([n * span for n, span in zip(counts, spans, strict=True)]), 1, len(xs))
+                tops = [
+                    max_over_positions(tf.reshape(part, [filters, -1, span]))
+                    for part, span in zip(parts, spans, strict=True)
+                ]
+                top = tf.transpose(tf.concat(tops, axis=1))
             else:  # oneDNN's convolution is the faster one on CPUs (the tiny config's step: 2 to 11%)
-                if dtype is None:
-                    conv = tf.nn.conv2d(x[:, tf.newaxis], kernel, strides=1, padding="VALID")
-                else:
-                    conv = tf.nn.conv2d(tf.cast(x, dtype)[:, tf.newaxis], tf.cast(kernel, dtype), 1, "VALID")
-                    conv = tf.cast(conv, tf.float32)
-                # Max over positions, then the bias: the same values as bilm-tf's max(conv + b), as rounding is
-                # monotonic. On CPUs max_pool's gradient kernel is far cheaper than reduce_max's.
-                top = tf.nn.max_pool2d(conv, ksize=[1, span], strides=1, padding="VALID")[:, 0, 0]
+                tops = []
+                for x, span in zip(xs, spans, strict=True):
+                    if dtype is None:
+                        conv = tf.nn.conv2d(x[:, tf.newaxis], kernel, strides=1, padding="VALID")
+                    else:
+                        conv = tf.nn.conv2d(tf.cast(x, dtype)[:, tf.newaxis], tf.cast(kernel, dtype), 1, "VALID")
+                        conv = tf.cast(conv, tf.float32)
+                    # Max over positions, then the bias: the same values as bilm-tf's max(conv + b), as rounding is
+                    # monotonic. On CPUs max_pool's gradient kernel is far cheaper than reduce_max's.
+                    tops.append(tf.nn.max_pool2d(conv, ksize=[1, span], strides=1, padding="VALID")[:, 0, 0])
+                top = tf.concat(tops, axis=0)
             pooled.append(act(top + w[f"CNN/b_cnn_{i}"]))
         h = tf.concat(pooled, axis=-1)
         for k in range(cnn.n_highway):
@@ -159,7 +189,7 @@ class BidirectionalLM(tf.Module):
             h = carry * transform + (1.0 - carry) * h
         if "CNN_proj/W_proj" in w:
             h = matmul(h, w["CNN_proj/W_proj"], dtype) + w["CNN_proj/b_proj"]
-        return tf.reshape(h, tf.concat([lead, [self.cfg.lstm.projection_dim]], axis=0))
+        return h
 
     # -- LSTMs -----------------------------------------------------------------------------
     def lstm_layer(self, direction, layer, x, mask, state):
@@ -308,6 +338,22 @@ def rows_with_dense_gradient(table, ids):
     def backward(d_rows):
         one_hot = tf.one_hot(tf.reshape(ids, [-1]), table.shape[0], dtype=d_rows.dtype)
         return tf.matmul(one_hot, tf.reshape(d_rows, [-1, table.shape[-1]]), transpose_a=True), None
+
+    return rows, backward
+
+
+@tf.custom_gradient
+def rows_with_one_gradient(table, ids):
+    """tf.gather(table, ids), whose gradient is made dense once, by one scatter-add into the table's rows.
+
+    tf.gather's gradient is sparse (IndexedSlices), and each op that reads it makes its own dense copy. The type
+    vectors' gradient has two readers (the projection's bias sum and its products), so it was summed twice; in a
+    bf16 step XLA made the products' copy a bfloat16 scatter-add: 1.6 ms of the NorELMo step's 9.4 on an H200.
+    """
+    rows = tf.gather(table, ids)
+
+    def backward(d_rows):
+        return tf.math.unsorted_segment_sum(d_rows, ids, tf.shape(table)[0]), None
 
     return rows, backward
 

@@ -30,6 +30,7 @@ from .model import (
     BidirectionalLM,
     dropout_scales,
     initial_values,
+    rows_with_one_gradient,
     sampled_softmax_loss,
     weight_shapes,
 )
@@ -146,12 +147,10 @@ class Trainer:
         with tf.GradientTape() as tape:
             # The character CNN runs once per distinct type of the batch, for both directions.
             dtype = self.compute_dtype
-            # With XLA every type is in short_chars (data.batch_layout) and long_chars is a spare row that no
-            # position points at: left out, or XLA joins its products with the others' at the cost of copies.
-            groups = (short_chars,) if self.xla else (short_chars, long_chars)
-            type_vectors = tf.concat([self.model.token_embedding(c, dtype) for c in groups], axis=0)
+            # Short and long types, each group's characters cut to what the CNN needs (data.batch_layout).
+            type_vectors = self.model.type_embeddings([short_chars, long_chars], dtype)
             # Per direction, time-major: (T, rows, P).
-            xs = tf.unstack(tf.gather(type_vectors, tf.transpose(positions[mine], [0, 2, 1])))
+            xs = tf.unstack(rows_with_one_gradient(type_vectors, tf.transpose(positions[mine], [0, 2, 1])))
             keep = (1.0 - resets[mine])[:, :, tf.newaxis]  # rows that start anew from zero states
             states = [
                 [(c[first : first + b // n] * keep[d], h[first : first + b // n] * keep[d]) for c, h in self.states[d]]
