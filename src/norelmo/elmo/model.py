@@ -103,7 +103,8 @@ class BidirectionalLM(tf.Module):
         # XLA compiles the step (set by the trainer): the LSTMs' backward pass may use XLA's own ops.
         self.xla = False
         # Under XLA, the LSTM levels as a wavefront too (wavefront.py): a quarter fewer kernels by XLA's count, but more
-        # memory traffic; off until a GPU has timed it against the levels one after the other (bench/gpu_check.sh).
+        # memory traffic. Off: on an H200 the fp32 step took 3 to 4% longer with it, the bf16 step 2 to 6% less
+        # (bench/gpu_check.sh; README).
         self.levels_as_wavefront = False
 
     @classmethod
