@@ -131,7 +131,7 @@ class BidirectionalLM(tf.Module):
         chars.split_short_long) -> (all groups' rows in order, projection_dim).
 
         Everything but the max over positions runs once for all groups: one product per filter width under
-        cnn_as_matmul, and one bias, activation, highway and projection (the groups apart took 118 more
+        cnn_as_matmul, and one bias, activation, highway and projection (the groups apart took 83 more
         kernels in the NorELMo XLA step).
         """
         cnn, w = self.cfg.char_cnn, self.weights
