@@ -86,7 +86,7 @@ def main() -> None:
     used, padding, counts, longs = collections.Counter(), 0, [], []
     start = time.perf_counter()
     for _ in range(a.shape_batches):
-        batch = made.complete(made.next_windows())
+        batch = next(made)
         distinct = len(np.unique(batch.positions))
         size = (len(batch.short_chars), len(batch.long_chars))
         used[size] += 1

@@ -51,9 +51,9 @@ def _padded(rows: np.ndarray, spare: np.ndarray, size: int) -> np.ndarray:
     return np.concatenate([rows, np.repeat(spare, size - len(rows), axis=0)])
 
 
-def _rounded_rows(rows: np.ndarray, spare: np.ndarray) -> np.ndarray:
-    """`rows` padded to a positive multiple of TYPE_ROWS_ROUND rows."""
-    return _padded(rows, spare, max(1, math.ceil(len(rows) / TYPE_ROWS_ROUND)) * TYPE_ROWS_ROUND)
+def _rounded_count(n: int) -> int:
+    """`n` rows rounded up to a positive multiple of TYPE_ROWS_ROUND."""
+    return max(1, math.ceil(n / TYPE_ROWS_ROUND)) * TYPE_ROWS_ROUND
 
 
 def type_count_buckets(counts: list[tuple[int, int]], most: int) -> tuple[tuple[int, int], ...]:
@@ -379,15 +379,12 @@ class BatchCompleter:
             # XLA: long types keep every column, so both widths are the run's; the counts padded to a size pair.
             long_width = chars.shape[1]
             sizes = next((s, lg) for s, lg in self.type_sizes if s >= len(short) and lg >= len(long))
-            short_chars, long_chars = (
-                _padded(chars[rows, :width], spare[:, :width], size)
-                for rows, width, size in ((short, short_width, sizes[0]), (long, long_width, sizes[1]))
-            )
         else:
-            short_chars, long_chars = (
-                _rounded_rows(chars[rows, :width], spare[:, :width])
-                for rows, width in ((short, short_width), (long, long_width))
-            )
+            sizes = (_rounded_count(len(short)), _rounded_count(len(long)))
+        short_chars, long_chars = (
+            _padded(chars[rows, :width], spare[:, :width], size)
+            for rows, width, size in zip((short, long), (short_width, long_width), sizes, strict=True)
+        )
         new_index = np.empty(len(distinct), np.int64)
         new_index[short] = np.arange(len(short))
         new_index[long] = len(short_chars) + np.arange(len(long))
