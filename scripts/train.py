@@ -14,6 +14,7 @@ sys.path.insert(0, SRC)  # also inside --sdm conda envs
 from norelmo.config import ModelConfig, TrainConfig  # noqa: E402
 from norelmo.elmo.train import train_bilm  # noqa: E402
 from norelmo.errors import NorelmoError  # noqa: E402
+from norelmo.evaluate.perplexity import heldout_perplexity  # noqa: E402
 from norelmo.logs import log_to  # noqa: E402
 
 sm = snakemake  # noqa: F821
@@ -50,4 +51,5 @@ with log_to(sm.log[0]):
             sm.params.logs,
             progress=True,
             types_path=sm.input.types,
+            score_heldout=heldout_perplexity,
         )

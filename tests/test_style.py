@@ -70,3 +70,10 @@ def test_the_package_has_no_import_cycle():
     for module in sorted(graph):
         if module not in state:
             visit(module, [])
+
+
+def test_the_model_package_does_not_import_the_evaluation():
+    """Evaluation sits above the model: elmo/ is handed its per-epoch scoring by the caller."""
+    graph = package_imports()
+    upward = {(m, d) for m, deps in graph.items() if m.startswith("norelmo.elmo") for d in deps}
+    assert upward and not {(m, d) for m, d in upward if d.startswith("norelmo.evaluate")}

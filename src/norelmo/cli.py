@@ -69,6 +69,7 @@ def _n_train_tokens(stats: Path) -> int:
 
 def _train(a) -> None:
     from .elmo.train import train_bilm
+    from .evaluate.perplexity import heldout_perplexity
 
     cfg = _load_run_config(a)
     summary = train_bilm(
@@ -81,6 +82,7 @@ def _train(a) -> None:
         a.logs,
         progress=True,
         types_path=a.types,
+        score_heldout=heldout_perplexity,
     )
     print(json.dumps(summary), file=sys.stderr)
 

@@ -7,6 +7,7 @@ import json
 import math
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -16,12 +17,11 @@ from tqdm import tqdm
 from ..atomic import atomic_json
 from ..config import ModelConfig, TrainConfig
 from ..errors import NorelmoError
-from ..evaluate.perplexity import heldout_perplexity
 from ..plots import plot_loss
 from ..text.vocab import read_vocabulary
 from .adagrad import apply_adagrad, summed_repeats, summed_rows
 from .cluster import make_workers
-from .data import Batch, BatchMaker, batch_layout, corpus_types, heldout_sentences, parallel_batches
+from .data import Batch, BatchMaker, TokenTypes, batch_layout, corpus_types, heldout_sentences, parallel_batches
 from .export import load_model_dir
 from .model import (
     DIRECTIONS,
@@ -283,11 +283,14 @@ def train_bilm(
     log_dir: Path,
     progress: bool = True,
     types_path: Path | None = None,
+    score_heldout: Callable[[BidirectionalLM, TokenTypes, list[list[str]]], dict] | None = None,
 ) -> dict:
     """Train for epochs x n_train_tokens / (batch x unroll) batches, resuming from checkpoint_dir.
 
     `types_path` is the vocabulary stage's vocab.tsv (every corpus type); without it the
-    training files are read once to find the types.
+    training files are read once to find the types. `score_heldout(model, types, sentences)` is the
+    caller's per-epoch evaluation on the held-out sentences (e.g. evaluate.perplexity.heldout_perplexity),
+    returning a dict of named figures; without it no epoch is scored.
     """
     # Before any other TensorFlow op: a multi-worker strategy configures the runtime's collectives.
     workers = make_workers(train_cfg.gpus)
@@ -353,9 +356,9 @@ def train_bilm(
         loss_t, norm_t = trainer.dispatch(batch)
         bar.update(1)
         log = workers.chief and (step % train_cfg.log_every == 0 or step == total)
-        score_heldout = workers.chief and heldout and (step % per_epoch == 0 or step == total)
+        scoring = score_heldout and workers.chief and heldout and (step % per_epoch == 0 or step == total)
         save = step % train_cfg.checkpoint_every == 0
-        if not (log or score_heldout or save):
+        if not (log or scoring or save):
             continue
         stop_if_failed()
         trainer.data_state.assign(batch.state)
@@ -377,8 +380,8 @@ def train_bilm(
                     tf.summary.scalar(f"train/{key}", record[key])
                 tf.summary.scalar("train/learning_rate", model_cfg.learning_rate)
             bar.set_postfix(ppl=f"{record['perplexity']:.1f}", tok_s=f"{tokens_per_s:.0f}")
-        if score_heldout:
-            ppl = heldout_perplexity(trainer.model, types, heldout)
+        if scoring:
+            ppl = score_heldout(trainer.model, types, heldout)
             _append_metrics(log_dir / HELDOUT, {"step": step, "epoch": step / per_epoch, **ppl})
             with writer.as_default(step=step):
                 for key, value in ppl.items():
