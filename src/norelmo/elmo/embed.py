@@ -7,10 +7,12 @@ the same here gives the same vectors; positions past a sentence's end are zero.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
+from tqdm import tqdm
 
 from ..errors import NorelmoError
 from .chars import CharIds
@@ -54,28 +56,96 @@ class Embedder:
             out[k, :, : length - 2] = stacked[k, :, 1 : length - 1]
         return out
 
-    def embed(self, sentences: list[list[str]], layers: str = "average", warmup: bool = True) -> np.ndarray:
-        """simple_elmo's get_elmo_vectors: (n, max_len, 2P), or (n, n_layers, max_len, 2P) for 'all'."""
-        if layers not in LAYER_MODES:
-            raise NorelmoError(f"layers must be one of {', '.join(LAYER_MODES)}, not {layers!r}")
+    def batches(
+        self, sentences: list[list[str]], warmup: bool = True, progress: str | None = None
+    ) -> Iterator[tuple[int, np.ndarray]]:
+        """(first sentence's index, (n, n_layers, batch max_len, 2P)) per batch of `batch_size` sentences.
+
+        Like one simple_elmo call (each opens a session that zeroes the LSTM states), the states start at
+        zero here and carry over from batch to batch; `warmup` first runs the first batch once, unkept.
+        `progress`: a progress bar's label (sentences done, rate, time left).
+        """
         if not sentences or any(len(s) == 0 for s in sentences):
             raise NorelmoError("every input sentence needs at least one token")
-        n_layers = self.cfg.lstm.n_layers + 1
-        max_len, dim = max(len(s) for s in sentences), 2 * self.cfg.lstm.projection_dim
-        result = np.zeros((len(sentences), n_layers, max_len, dim), np.float32)
-        chunks = [sentences[i : i + self.batch_size] for i in range(0, len(sentences), self.batch_size)]
+        self.states = [[(c.numpy(), h.numpy()) for c, h in d] for d in self.model.zero_states(self.batch_size)]
         if warmup:
-            self._run(chunks[0])
-        for i, chunk in enumerate(chunks):
-            out = self._run(chunk)
-            result[i * self.batch_size : i * self.batch_size + len(chunk), :, : out.shape[2]] = out
-        if layers == "all":
-            return result
-        if layers == "top":
-            return result[:, -1]
-        # Equal weights, as simple_elmo's softmax over zero-initialized scalars gives (gamma = 1).
-        weight = np.float32(1.0 / n_layers)
-        return sum(weight * result[:, i] for i in range(n_layers))
+            self._run(sentences[: self.batch_size])
+        with tqdm(total=len(sentences), desc=progress, unit=" sentences", disable=progress is None) as bar:
+            for start in range(0, len(sentences), self.batch_size):
+                yield start, self._run(sentences[start : start + self.batch_size])
+                bar.update(min(self.batch_size, len(sentences) - start))
+
+    def embed(self, sentences: list[list[str]], layers: str = "average", warmup: bool = True) -> np.ndarray:
+        """simple_elmo's get_elmo_vectors: (n, max_len, 2P), or (n, n_layers, max_len, 2P) for 'all'."""
+        _check_layers(layers)
+        n_layers = self.cfg.lstm.n_layers + 1
+        max_len = max((len(s) for s in sentences), default=0)
+        result = np.zeros((len(sentences), n_layers, max_len, 2 * self.cfg.lstm.projection_dim), np.float32)
+        for start, out in self.batches(sentences, warmup):
+            result[start : start + len(out), :, : out.shape[2]] = out
+        return result if layers == "all" else combine_layers(result, layers)
+
+    def token_vectors(
+        self, sentences: list[list[str]], layers: str = "average", warmup: bool = True, progress: str | None = None
+    ) -> np.ndarray:
+        """(all tokens, 2P): get_elmo_vectors' rows of every sentence's own tokens, in order, without padding."""
+        _check_layers(layers, allowed=("average", "top"))
+        rows = []
+        for start, out in self.batches(sentences, warmup, progress):
+            vectors = combine_layers(out, layers)
+            rows.extend(vectors[k, : len(s)] for k, s in enumerate(sentences[start : start + len(out)]))
+        return np.concatenate(rows)
+
+    def sentence_vectors(
+        self, sentences: list[list[str]], layers: str = "average", warmup: bool = True, progress: str | None = None
+    ) -> np.ndarray:
+        """simple_elmo's get_elmo_vector_average: (n, 2P), each sentence's mean vector scaled to unit length.
+
+        simple_elmo averages over all of its batch's positions, padding included, where its LSTM layers are zero
+        but the token layer holds the character CNN's vector of an empty position; so the padding counts here too.
+        """
+        _check_layers(layers, allowed=("average", "top"))
+        padding = combine_layers(self._padding_layers()[np.newaxis, :, np.newaxis], layers)[0, 0]
+        result = np.zeros((len(sentences), 2 * self.cfg.lstm.projection_dim), np.float32)
+        for start, out in self.batches(sentences, warmup, progress):
+            vectors, width = combine_layers(out, layers), out.shape[2]
+            for k, sentence in enumerate(sentences[start : start + len(out)]):
+                total = vectors[k, : len(sentence)].sum(axis=0) + (width - len(sentence)) * padding
+                result[start + k] = total / np.linalg.norm(total)
+        return result
+
+    def _padding_layers(self) -> np.ndarray:
+        """(n_layers, 2P): what a position past a sentence's end holds in simple_elmo's layers.
+
+        Its loader gives position padding (id 0 after the +1 shift) an all-zero character embedding, so every
+        convolution there is 0 and each filter keeps only its bias; highways and projection follow as usual.
+        """
+        cnn, w = self.cfg.char_cnn, {k: v.numpy() for k, v in self.model.weights.items()}
+        act = (lambda x: np.maximum(x, 0.0)) if cnn.activation == "relu" else np.tanh
+        h = np.concatenate([act(w[f"CNN/b_cnn_{i}"]) for i in range(len(cnn.filters))])
+        for k in range(cnn.n_highway):
+            carry = 1.0 / (1.0 + np.exp(-(h @ w[f"CNN_high_{k}/W_carry"] + w[f"CNN_high_{k}/b_carry"])))
+            transform = np.maximum(h @ w[f"CNN_high_{k}/W_transform"] + w[f"CNN_high_{k}/b_transform"], 0.0)
+            h = carry * transform + (1.0 - carry) * h
+        if "CNN_proj/W_proj" in w:
+            h = h @ w["CNN_proj/W_proj"] + w["CNN_proj/b_proj"]
+        layers = np.zeros((self.cfg.lstm.n_layers + 1, 2 * self.cfg.lstm.projection_dim), np.float32)
+        layers[0] = np.concatenate([h, h])
+        return layers
+
+
+def _check_layers(layers: str, allowed: tuple[str, ...] = LAYER_MODES) -> None:
+    if layers not in allowed:
+        raise NorelmoError(f"layers must be one of {', '.join(allowed)}, not {layers!r}")
+
+
+def combine_layers(layers: np.ndarray, mode: str) -> np.ndarray:
+    """(n, n_layers, T, 2P) -> (n, T, 2P): the top layer, or the equal-weight average that simple_elmo's
+    softmax over zero-initialized scalars gives (gamma = 1)."""
+    if mode == "top":
+        return layers[:, -1]
+    weight = np.float32(1.0 / layers.shape[1])
+    return sum(weight * layers[:, i] for i in range(layers.shape[1]))
 
 
 def read_sentences(path: Path) -> list[list[str]]:

@@ -101,10 +101,11 @@ def write_bilm_hdf5(weights: dict[str, np.ndarray], path: Path) -> None:
             f.create_dataset(name, data=np.asarray(weights[name], dtype=np.float32))
 
 
-def read_bilm_hdf5(path: Path, cfg: ModelConfig) -> dict[str, np.ndarray]:
-    """The weights of a bilm-tf HDF5 file, checked against the shapes `cfg` implies."""
+def read_bilm_hdf5(path: Path, cfg: ModelConfig, source=None) -> dict[str, np.ndarray]:
+    """The weights of a bilm-tf HDF5 file, checked against the shapes `cfg` implies; `source`: an open file of it
+    (a zip member), with `path` naming it in errors."""
     try:
-        with h5py.File(path, "r") as f:
+        with h5py.File(path if source is None else source, "r") as f:
             values = {}
             for name, shape in weight_shapes(cfg).items():
                 if name not in f:
@@ -186,10 +187,13 @@ def write_model_zip(model_dir: Path, out: Path) -> None:
 def load_model_dir(model_dir: Path, vocab_size: int | None = None) -> tuple[ModelConfig, dict[str, np.ndarray]]:
     """An existing bilm-tf model (a published NorELMo one, say): its config and weights.
 
-    With `vocab_size`, the softmax is read from the directory's TF checkpoint when it has one of
-    that size, so training can continue from it.
+    `model_dir` may also be a zip of model.hdf5 and options.json, as the NLPL repository publishes models (and
+    simple_elmo reads them). With `vocab_size`, the softmax is read from the directory's TF checkpoint when it
+    has one of that size, so training can continue from it.
     """
     model_dir = Path(model_dir)
+    if model_dir.is_file() and zipfile.is_zipfile(model_dir):
+        return _load_model_zip(model_dir)
     options = load_options(model_dir)
     cfg = model_config_from_options(options, str(model_dir / "options.json"))
     weights = read_bilm_hdf5(model_dir / "model.hdf5", cfg)
@@ -198,6 +202,20 @@ def load_model_dir(model_dir: Path, vocab_size: int | None = None) -> tuple[Mode
         if softmax[SOFTMAX_W].shape == (vocab_size, cfg.lstm.projection_dim):
             weights.update(softmax)
     return cfg, weights
+
+
+def _load_model_zip(archive: Path) -> tuple[ModelConfig, dict[str, np.ndarray]]:
+    with zipfile.ZipFile(archive) as zf:
+        missing = [name for name in ("options.json", "model.hdf5") if name not in zf.namelist()]
+        if missing:
+            raise NorelmoError(f"{archive}: no {' or '.join(missing)} in the zip")
+        try:
+            options = json.loads(zf.read("options.json"))
+        except json.JSONDecodeError as exc:
+            raise NorelmoError(f"{archive}: options.json: cannot read options ({exc})") from exc
+        cfg = model_config_from_options(options, f"{archive}: options.json")
+        with zf.open("model.hdf5") as member:
+            return cfg, read_bilm_hdf5(Path(f"{archive}: model.hdf5"), cfg, source=member)
 
 
 def restore_weights(model_cfg: ModelConfig, vocab_size: int, checkpoint_dir: Path) -> BidirectionalLM:
