@@ -54,10 +54,10 @@ def step_by_step(steps: int, batch_size: int = 4, vocab_size: int = 400) -> dict
     from norelmo.config import Config
     from norelmo.elmo.data import BatchMaker, corpus_types
     from norelmo.elmo.train import Trainer
-    from norelmo.evaluate.probe import read_conllu
+    from norelmo.evaluate.datasets import read_tagged_conllu
 
     tmp = Path(tempfile.mkdtemp())
-    sentences = [s.forms for s in read_conllu(ROOT / "resources" / "sample" / "bokmaal-sample.conllu")]
+    sentences = [s.forms for s in read_tagged_conllu(ROOT / "resources" / "sample" / "bokmaal-sample.conllu")]
     tokens = tmp / "tokens.txt"
     tokens.write_text("\n".join(" ".join(s) for s in sentences) + "\n", encoding="utf-8")
     counts = Counter(w for s in sentences for w in s)

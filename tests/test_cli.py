@@ -6,12 +6,25 @@ import pytest
 
 from .conftest import BIN, DUMP
 
-STAGES = ["extract", "train-udpipe", "tokenize", "count", "vocab", "train", "export", "embed", "perplexity", "probe"]
+STAGES = [
+    "extract",
+    "train-udpipe",
+    "tokenize",
+    "count",
+    "vocab",
+    "train",
+    "export",
+    "embed",
+    "perplexity",
+    "evaluate",
+    "evaluate pos",
+    "evaluate sentiment",
+]
 
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_each_stage_has_help(stage):
-    proc = subprocess.run([str(BIN / "norelmo"), stage, "--help"], capture_output=True, text=True)
+    proc = subprocess.run([str(BIN / "norelmo"), *stage.split(), "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "usage: norelmo" in proc.stdout
 
 
@@ -39,3 +52,22 @@ def test_a_bad_config_is_one_line_naming_the_key(tmp_path):
     assert proc.stderr.strip().splitlines()[-1] == (
         f"norelmo: error: {config}: invalid config: train: unknown key(s) 'batch_sise'"
     )
+
+
+def test_the_retired_probe_names_its_successor():
+    proc = subprocess.run(
+        [str(BIN / "norelmo"), "probe", "model", "--train", "t.conllu"], capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert "norelmo evaluate pos MODEL_DIR" in proc.stderr.strip().splitlines()[-1]
+
+
+def test_evaluation_of_bad_data_is_one_line_naming_file_and_sentence(tmp_path):
+    bad = tmp_path / "train.json"
+    bad.write_text('[{"sent_id": "s7", "text": "Bra film .", "label": "Mixed"}]', encoding="utf-8")
+    cmd = [str(BIN / "norelmo"), "evaluate", "sentiment", str(tmp_path / "model")]
+    cmd += [x for split in ("train", "dev", "test") for x in (f"--{split}", str(bad))]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    assert proc.returncode == 2
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last == f"norelmo: error: {bad}: sentence 0 (s7): label 'Mixed' is not one of Negative, Positive"

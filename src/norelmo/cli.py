@@ -117,9 +117,34 @@ def _perplexity(a) -> None:
 
 
 def _probe(a) -> None:
-    from .evaluate.probe import pos_probe
+    raise NorelmoError(
+        "the linear part-of-speech probe is retired: `norelmo evaluate pos MODEL_DIR --train ... --test ...` "
+        "scores the model with NorLM's own tagger protocol"
+    )
 
-    print(json.dumps(pos_probe(a.model_dir, a.train, a.test, a.lemmas), indent=2))
+
+def _evaluate_pos(a) -> None:
+    from .evaluate.pos import evaluate_pos
+
+    result = evaluate_pos(a.model_dir, a.train, a.test, a.lemmas, a.seeds, progress=True)
+    _write_result(result, a.output)
+
+
+def _evaluate_sentiment(a) -> None:
+    from .evaluate.sentiment import evaluate_sentiment
+
+    result = evaluate_sentiment(
+        a.model_dir, a.train, a.dev, a.test, tuple(a.methods), a.seeds, lemmatizer=a.lemmatize_with, progress=True
+    )
+    _write_result(result, a.output)
+
+
+def _write_result(result: dict, output: Path | None) -> None:
+    from .atomic import atomic_json
+
+    if output:
+        atomic_json(output, result)
+    print(json.dumps(result, indent=2))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -191,12 +216,28 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--sentences", type=int, default=10000, help="at most this many (and a tenth of the file)")
     s.set_defaults(func=_perplexity)
 
-    s = sub.add_parser("probe", help="part-of-speech probe: linear classifier on frozen ELMo features, UPOS accuracy")
-    s.add_argument("model_dir", type=Path)
-    s.add_argument("--train", type=Path, required=True, help="CoNLL-U the classifier learns from")
-    s.add_argument("--test", type=Path, required=True, help="CoNLL-U it is scored on")
-    s.add_argument("--lemmas", action="store_true", help="feed lemmas instead of word forms (lemmatized models)")
+    s = sub.add_parser("probe", help="retired: see `norelmo evaluate pos`")
+    s.add_argument("args", nargs=argparse.REMAINDER)
     s.set_defaults(func=_probe)
+
+    s = sub.add_parser("evaluate", help="NorLM's evaluation tasks on any model directory (a published one too)")
+    tasks = s.add_subparsers(dest="task", required=True)
+    t = tasks.add_parser("pos", help="part-of-speech tagging: UPOS accuracy of NorLM's tagger on frozen features")
+    t.add_argument("model_dir", type=Path)
+    t.add_argument("--train", type=Path, required=True, help="CoNLL-U the classifier learns from")
+    t.add_argument("--test", type=Path, required=True, help="CoNLL-U it is scored on")
+    t.add_argument("--lemmas", action="store_true", help="feed the treebank's lemmas (a lemmatized model)")
+    t.set_defaults(func=_evaluate_pos)
+    t = tasks.add_parser("sentiment", help="binary sentence sentiment: macro F1 of NorLM's classifiers")
+    t.add_argument("model_dir", type=Path)
+    for split, what in (("train", "learns from"), ("dev", "stops early on"), ("test", "is scored on")):
+        t.add_argument(f"--{split}", type=Path, required=True, help=f"NoReC_sentence JSON the classifier {what}")
+    t.add_argument("--methods", nargs="+", choices=("bow", "lstm"), default=["bow", "lstm"])
+    t.add_argument("--lemmatize-with", type=Path, help="a UDPipe model whose lemmas replace the tokens")
+    t.set_defaults(func=_evaluate_sentiment)
+    for t in tasks.choices.values():
+        t.add_argument("--seeds", type=int, default=5, help="classifier seeds, 42 first")
+        t.add_argument("--output", type=Path, help="also write the result to this JSON file")
 
     s = sub.add_parser("embed", help="ELMo vectors for pre-tokenized sentences, as simple_elmo computes them")
     s.add_argument("model_dir", type=Path)

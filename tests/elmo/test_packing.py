@@ -3,7 +3,7 @@
 import numpy as np
 
 from norelmo.elmo.data import SentenceStream, WindowRows, corpus_types
-from norelmo.evaluate.probe import read_conllu
+from norelmo.evaluate.datasets import read_tagged_conllu
 
 from ..conftest import CONLLU
 
@@ -27,7 +27,7 @@ def plain_windows(stream: SentenceStream, b: int, t: int, windows: int):
 
 
 def test_windows_equal_the_plain_packing_across_shards_passes_and_a_resume(tmp_path):
-    sentences = [s.forms for s in read_conllu(CONLLU)]
+    sentences = [s.forms for s in read_tagged_conllu(CONLLU)]
     files = []
     for k, part in enumerate((sentences[:40], sentences[40:])):  # two shards of different sizes
         files.append(tmp_path / f"shard-{k}.txt")

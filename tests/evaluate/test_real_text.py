@@ -14,8 +14,8 @@ import pytest
 from norelmo.config import load_config
 from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types, heldout_sentences
 from norelmo.elmo.train import Trainer
+from norelmo.evaluate.datasets import read_tagged_conllu
 from norelmo.evaluate.perplexity import heldout_perplexity
-from norelmo.evaluate.probe import read_conllu
 from norelmo.text.vocab import SPECIALS, count_tokens, ranked
 
 from ..conftest import ROOT
@@ -28,7 +28,7 @@ STEPS = 600
 def test_both_directions_stay_within_1_5x_after_training_with_dropout_on_real_text(tmp_path):
     files = sorted(UD.glob("*.conllu"))
     assert files, f"this evaluation test needs the UD Bokmål treebank in {UD}"
-    sentences = [s.forms for path in files for s in read_conllu(path)]
+    sentences = [s.forms for path in files for s in read_tagged_conllu(path)]
     corpus = tmp_path / "tokens.txt"
     corpus.write_text("\n".join(" ".join(s) for s in sentences) + "\n", encoding="utf-8")
     vocab = [*SPECIALS, *(t for t, _ in ranked(count_tokens([corpus])[0]))]

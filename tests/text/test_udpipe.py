@@ -3,7 +3,7 @@
 import pytest
 
 from norelmo.errors import NorelmoError
-from norelmo.text.udpipe import load_model, tokenize_file, tokenize_lines
+from norelmo.text.udpipe import lemmatize_tokenized, load_model, tokenize_file, tokenize_lines
 
 
 def test_sentences_are_split_and_punctuation_separated(udpipe_model):
@@ -21,6 +21,14 @@ def test_lemmatized_output_has_the_same_boundaries_with_lemmas(udpipe_model):
     assert [len(s) for s in lemmas] == [len(s) for s in tokens]
     assert "kontor" in lemmas[0] and "kontorer" not in lemmas[0]
     assert lemmas[1][:3] == ["kirke", "bli", "bygge"]
+
+
+def test_tokenized_sentences_are_lemmatized_token_for_token(udpipe_model):
+    """What the sentiment task gives a lemmatized model: NoReC_sentence's tokens kept, each replaced by its lemma."""
+    sentences = [["Bergen", "har", "mange", "kontorer", ",", "skoler", "og", "kirker", "."], ["Kirken", "ble", "bygd"]]
+    lemmas = lemmatize_tokenized(udpipe_model, sentences)
+    assert [len(s) for s in lemmas] == [9, 3]
+    assert lemmas[0][3] == "kontor" and lemmas[1] == ["kirke", "bli", "bygge"]
 
 
 def test_tokenize_file_writes_one_sentence_per_line(udpipe_model, tmp_path):

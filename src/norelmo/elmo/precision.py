@@ -3,7 +3,7 @@
 Weights, Adagrad accumulators, LSTM cell states, gate nonlinearities, the softmax's log-sum-exp and the loss
 stay float32; only the operands of the products (and their results) are rounded to bfloat16's 8-bit
 mantissa, which is what tensor cores and AVX512-BF16 multiply at twice the float32 rate or more. Inference
-(perplexity, embed, probe) always runs in float32.
+(perplexity, embed, the evaluation tasks) always runs in float32.
 """
 
 from __future__ import annotations

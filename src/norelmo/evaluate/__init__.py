@@ -1,1 +1,1 @@
-"""Evaluation of a trained model: held-out perplexity and a part-of-speech probe."""
+"""Evaluation of a trained model: held-out perplexity, and NorLM's part-of-speech and sentiment tasks."""

@@ -155,3 +155,21 @@ def tokenize_lines(model_path: Path, lines: Iterable[str], lemmatize: bool = Fal
     """Sentences of tokens (or lemmas) for a few paragraphs, in this process."""
     tok = Tokenizer(load_model(model_path), lemmatize)
     return [s for line in lines for s in tok.sentences(line)]
+
+
+def lemmatize_tokenized(model_path: Path, sentences: list[list[str]]) -> list[list[str]]:
+    """Lemmas of already tokenized sentences: UDPipe's tagger on the given tokens, as one sentence each."""
+    model = load_model(model_path)
+    reader = udpipe.InputFormat.newInputFormat("horizontal")
+    error = udpipe.ProcessingError()
+    lemmatized = []
+    for tokens in sentences:
+        reader.setText(" ".join(tokens))
+        sentence = udpipe.Sentence()
+        if not reader.nextSentence(sentence, error):
+            raise NorelmoError(f"UDPipe could not read the sentence {' '.join(tokens)!r} ({error.message})")
+        model.tag(sentence, udpipe.Model.DEFAULT, error)
+        # A lemma may hold a space; ELMo input is split on spaces, so join it up (as tokenization does).
+        lemmas = ["".join(w.lemma.split()) or w.form for w in list(sentence.words)[1:]]
+        lemmatized.append(lemmas)
+    return lemmatized

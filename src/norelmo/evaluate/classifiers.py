@@ -1,0 +1,87 @@
+"""The small Keras classifiers of NorLM's ELMo evaluation (February 2021), trained on frozen features.
+
+Their settings are the published scripts': Dense(128, relu) -> Dropout(0.1) -> softmax, or for sentences a
+BiLSTM(8, recurrent dropout 0.1) with global max pooling; Adam with Keras' defaults; cross-entropy. Labels
+are class indices with the sparse form of the loss, the same values as one-hot labels with the dense form.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+FIRST_SEED = 42  # the published figures are single runs with seed 42
+
+
+def seed_list(n: int) -> list[int]:
+    """`n` seeds, 42 first."""
+    return [FIRST_SEED + k for k in range(n)]
+
+
+def dense_classifier(input_dim: int, n_classes: int):
+    import keras
+
+    return keras.Sequential(
+        [
+            keras.Input((input_dim,)),
+            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dropout(0.1),
+            keras.layers.Dense(n_classes, activation="softmax"),
+        ]
+    )
+
+
+def bilstm_classifier(max_len: int, input_dim: int, n_classes: int):
+    """(max_len, input_dim) token vectors, zero-padded and unmasked as in the published script."""
+    import keras
+
+    return keras.Sequential(
+        [
+            keras.Input((max_len, input_dim)),
+            keras.layers.Bidirectional(keras.layers.LSTM(8, return_sequences=True, recurrent_dropout=0.1)),
+            keras.layers.GlobalMaxPooling1D(),
+            keras.layers.Dense(n_classes, activation="softmax"),
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class Fit:
+    epochs: int
+    batch_size: int
+    early_stopping: bool = False  # on dev accuracy, patience 3, the last epoch's weights kept (as published)
+
+
+def fit_and_predict(build, fit: Fit, seed: int, train: tuple, test_x: np.ndarray, dev: tuple | None = None):
+    """(test predictions as class indices, epochs run, seconds) of one classifier built by `build()` under `seed`."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    start = time.perf_counter()
+    model = build()
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    callbacks = []
+    if fit.early_stopping:
+        stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", min_delta=0.0001, patience=3, mode="max")
+        callbacks.append(stop)
+    history = model.fit(
+        *train, epochs=fit.epochs, batch_size=fit.batch_size, validation_data=dev, callbacks=callbacks, verbose=0
+    )
+    predicted = np.argmax(model.predict(test_x, batch_size=256, verbose=0), axis=-1)
+    return predicted, len(history.history["loss"]), time.perf_counter() - start
+
+
+def seed_summary(runs: list[dict], metric: str) -> dict:
+    """The seed-42 figure, mean and sample sd over the seeds, and the classifier's mean minutes per seed."""
+    values = [r[metric] for r in runs]
+    return {
+        "seed_42": next(r[metric] for r in runs if r["seed"] == FIRST_SEED),
+        "mean": statistics.fmean(values),
+        "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
+        "seeds": [r["seed"] for r in runs],
+        "classifier_minutes": statistics.fmean(r["seconds"] for r in runs) / 60,
+        "runs": runs,
+    }

@@ -1,0 +1,79 @@
+"""The evaluation tasks' data: UD treebanks (CoNLL-U) and NoReC_sentence splits (JSON), checked as they are read."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import NorelmoError
+from ..text.udpipe import read_conllu_sentences
+
+SENTIMENT_LABELS = ("Negative", "Positive")  # NoReC_sentence binary/
+
+
+@dataclass(frozen=True)
+class TaggedSentence:
+    forms: list[str]
+    lemmas: list[str]
+    upos: list[str]
+
+
+@dataclass(frozen=True)
+class LabelledSentence:
+    sent_id: str
+    tokens: list[str]
+    label: str
+
+
+def read_tagged_conllu(path: Path) -> list[TaggedSentence]:
+    """Syntactic words of a CoNLL-U file (multiword-token ranges and empty nodes left out), read by UDPipe.
+
+    UDPipe names a line it cannot parse by its content; the error here adds its number in the file.
+    """
+    try:
+        sentences = read_conllu_sentences(path)
+    except NorelmoError as exc:
+        raise NorelmoError(_with_line_number(path, str(exc))) from exc
+    tagged = []
+    for sentence in sentences:
+        words = list(sentence.words)[1:]  # word 0 is the technical root
+        tagged.append(TaggedSentence([w.form for w in words], [w.lemma for w in words], [w.upostag for w in words]))
+    return tagged
+
+
+def _with_line_number(path: Path, message: str) -> str:
+    quoted = re.search(r"line '(.*)'", message)
+    if not quoted:
+        return message
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    number = next((k for k, line in enumerate(lines, 1) if line == quoted.group(1)), None)
+    return message if number is None else message.replace(f"{path}:", f"{path}:{number}:", 1)
+
+
+def read_sentiment_split(path: Path) -> list[LabelledSentence]:
+    """A NoReC_sentence split: a JSON list of {"sent_id", "text", "label"}, text tokenized (split on spaces)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NorelmoError(f"{path}: cannot read ({exc})") from exc
+    except json.JSONDecodeError as exc:
+        raise NorelmoError(f"{path}:{exc.lineno}: not JSON ({exc.msg})") from exc
+    if not isinstance(data, list):
+        raise NorelmoError(f"{path}: expected a JSON list of {{text, label}} objects, found {type(data).__name__}")
+    if not data:
+        raise NorelmoError(f"{path}: no sentences")
+    sentences = []
+    for k, item in enumerate(data):
+        named = isinstance(item, dict) and "sent_id" in item
+        where = f"{path}: sentence {k}" + (f" ({item['sent_id']})" if named else "")
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str) or "label" not in item:
+            raise NorelmoError(f"{where}: expected an object with a string 'text' and a 'label'")
+        if item["label"] not in SENTIMENT_LABELS:
+            raise NorelmoError(f"{where}: label {item['label']!r} is not one of {', '.join(SENTIMENT_LABELS)}")
+        tokens = item["text"].split()
+        if not tokens:
+            raise NorelmoError(f"{where}: empty text")
+        sentences.append(LabelledSentence(str(item.get("sent_id", k)), tokens, item["label"]))
+    return sentences
