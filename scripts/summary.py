@@ -1,6 +1,7 @@
 """Snakemake wrapper of rule summary."""
 
 import sys
+from pathlib import Path
 
 sys.path.insert(0, f"{snakemake.scriptdir}/../src")  # noqa: F821 - also inside --sdm conda envs
 
@@ -9,7 +10,7 @@ from norelmo.report import write_summary  # noqa: E402
 
 sm = snakemake  # noqa: F821
 with log_to(sm.log[0]):
-    evaluations = {name: path for path in sm.input.evaluations for name in ("perplexity", "pos-probe") if name in path}
+    evaluations = {Path(path).stem: path for path in sm.input.evaluations}
     write_summary(
         sm.config["run"],
         sm.params.results,
@@ -19,6 +20,7 @@ with log_to(sm.log[0]):
         sm.input.train,
         sm.params.heldout,
         evaluations.get("perplexity"),
-        evaluations.get("pos-probe"),
+        evaluations.get("pos"),
+        evaluations.get("sentiment"),
         sm.output[0],
     )

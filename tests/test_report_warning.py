@@ -24,7 +24,7 @@ def test_summary_shows_the_warning_and_the_protocol(tmp_path):
     perplexity = {"sentences": 2, "tokens": 10, "forward": 612.0, "backward": 700.0, "mean": 655.0, "protocol": "P"}
     out = tmp_path / "summary.html"
     write_summary("r", tmp_path, [], [], dump("s.json", stats), dump("t.json", train), heldout,
-                  dump("p.json", perplexity), None, out)  # fmt: skip
+                  dump("p.json", perplexity), None, None, out)  # fmt: skip
     page = out.read_text()
     assert page.count("class='warning'") == 1 and "the backward LM" in page  # the epoch row, not the export
     assert "Scored as P." in page

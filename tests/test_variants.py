@@ -81,6 +81,10 @@ def test_variant_dry_run_plans_the_whole_pipeline_from_the_september_2020_dump(n
     for stage in ("extract", "tokenize", "count_tokens", "vocab", "train", "export"):
         assert f"rule {stage}:" in out
     assert f"results/{run}/model/model.hdf5" in out
+    # NorLM's evaluation: UD Bokmål 2.5 and NoReC_sentence binary, downloaded once like the other files.
+    for data in ("no_bokmaal-ud-train.conllu", "no_bokmaal-ud-test.conllu", "train.json", "dev.json", "test.json"):
+        assert f"results/{run}/downloads/{data}" in out
+    assert f"results/{run}/eval/pos.json" in out and f"results/{run}/eval/sentiment.json" in out
 
 
 def test_a_variant_with_its_news_path_unchanged_stops_before_any_job(tmp_path):

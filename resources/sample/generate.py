@@ -1,4 +1,4 @@
-"""Write the bundled sample: a Bokmål multistream dump, a plain-text corpus and a CoNLL-U file.
+"""Write the bundled sample: a Bokmål multistream dump, a plain-text corpus, CoNLL-U files and sentiment splits.
 
 The sentences come from a small hand-written Bokmål lexicon and a set of sentence patterns, so
 every token's lemma and part of speech is known and the CoNLL-U file is exact. The wikitext
@@ -23,6 +23,7 @@ INDEX = HERE / "nowiki-sample-pages-articles-multistream-index.txt.bz2"
 NEWS = HERE / "news"
 CONLLU = HERE / "bokmaal-sample.conllu"
 CONLLU_TEST = HERE / "bokmaal-sample-test.conllu"
+SENTIMENT = HERE / "sentiment"
 PAGES_PER_STREAM = 10
 
 
@@ -530,12 +531,36 @@ def write_conllu(rng: random.Random, n: int = 400, path: Path = CONLLU) -> None:
     path.write_text("".join(out), encoding="utf-8")
 
 
+# Verdicts that decide a sample sentence's sentiment label, as NoReC_sentence labels review sentences.
+POSITIVE = ["god", "flott", "fin", "strålende", "morsom", "spennende"]
+NEGATIVE = ["dårlig", "kjedelig", "svak", "elendig", "trist", "slitsom"]
+
+
+def write_sentiment(rng: random.Random, sizes: dict[str, int]) -> None:
+    """NoReC_sentence-shaped splits: a JSON list of {sent_id, text, label}, text tokenized (split on spaces)."""
+    import json
+
+    maker = SentenceMaker(rng)
+    SENTIMENT.mkdir(exist_ok=True)
+    for split, n in sizes.items():
+        items = []
+        for i in range(n):
+            label = rng.choice(["Positive", "Negative"])
+            verdict = rng.choice(POSITIVE if label == "Positive" else NEGATIVE)
+            tokens = [t.form for t in maker.sentence()[:-1]] + [",", "og", "det", "var", verdict, "."]
+            items.append({"sent_id": f"sample-{split}-{i:03d}", "text": " ".join(tokens), "label": label})
+        (SENTIMENT / f"{split}.json").write_text(
+            json.dumps(items, ensure_ascii=False, indent=0) + "\n", encoding="utf-8"
+        )
+
+
 def main() -> None:
     write_dump(build_pages(random.Random(2020)))
     write_news(random.Random(1814))
     write_conllu(random.Random(1905))
-    # Unseen sentences of the same grammar: what the sample's part-of-speech probe is scored on.
+    # Unseen sentences of the same grammar: what the sample's part-of-speech task is scored on.
     write_conllu(random.Random(1906), 100, CONLLU_TEST)
+    write_sentiment(random.Random(1945), {"train": 200, "dev": 60, "test": 60})
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ def validate(raw: dict, source: str = "config") -> dict:
     locations = [
         (f"corpora.{i}.{k}", c[k]) for i, c in enumerate(data["corpora"]) for k in ("dump", "index", "mirror") if k in c
     ]
-    locations += [(f"evaluate.{k}", v) for k, v in data["evaluate"].items() if v]
+    locations += [(f"evaluate.{k}", v) for k, v in data["evaluate"].items() if isinstance(v, str)]
     for key, location in [*locations, ("udpipe.model", data["udpipe"]["model"])]:
         if insecure_url(location):
             raise NorelmoError(f"{source}: {key}: {location} is plain http; use https or a local path")

@@ -30,6 +30,9 @@ def _file_problem(path: str) -> str | None:
     return None
 
 
+EVALUATION_FILES = ("pos_train", "pos_test", "sentiment_train", "sentiment_dev", "sentiment_test")
+
+
 def _problems(data: dict) -> Iterator[str]:
     for i, corpus in enumerate(data["corpora"]):
         for key in ("dump", "index"):
@@ -42,7 +45,7 @@ def _problems(data: dict) -> Iterator[str]:
     # The model is read only when no CoNLL-U file to train one from is given.
     model_key = "udpipe.train_conllu" if udpipe["train_conllu"] else "udpipe.model"
     checked = [(model_key, udpipe["train_conllu"] or udpipe["model"])]
-    checked += [(f"evaluate.{key}", data["evaluate"][key]) for key in ("pos_train", "pos_test")]
+    checked += [(f"evaluate.{key}", data["evaluate"][key]) for key in EVALUATION_FILES]
     for key, location in checked:
         if location and not is_url(location) and (problem := _file_problem(location)):
             yield f"{key}: {location} {problem}"

@@ -1,5 +1,5 @@
 """The run at a glance, for `snakemake --report`: corpus statistics per stage, perplexity per epoch,
-the evaluation, and time and memory per rule (from the rules' benchmark files)."""
+the evaluation beside NorELMo's published table, and time and memory per rule (from the rules' benchmark files)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .atomic import atomic_text
 from .download_records import read_records
+from .evaluate.published import METHOD_NAMES, seed_table
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5em; color: #1e293b; }
@@ -102,6 +103,49 @@ def _warning_paragraph(perplexity: dict) -> str:
     return f"<p class='warning'>{html.escape(text)}</p>" if text else ""
 
 
+def _pct(value: float) -> str:
+    return f"{100 * value:.2f}%"
+
+
+def _seed_table(run: str, pos: dict | None, sentiment: dict | None) -> str:
+    """NorELMo's published table with this run's row, then each task's figures per seed and its baseline."""
+    header, rows = seed_table(run, pos, sentiment)
+    parts = [
+        "<h3>NorELMo's evaluation table, this run beside the published models</h3>",
+        _table(header, rows),
+        "<p>This run: the seed-42 figure with the minutes it took (features and one classifier) in parentheses, "
+        "then mean ± sd over the seeds; published figures are single runs, with their adaptation minutes.</p>",
+    ]
+    per_seed = []
+    if pos:
+        per_seed.append(["part-of-speech", "UPOS accuracy", *_seed_cells(pos), _pct(pos["majority_accuracy"])])
+    for method, result in (sentiment or {}).get("methods", {}).items():
+        majority = _pct(sentiment["majority_macro_f1"])
+        per_seed.append([f"sentiment ({METHOD_NAMES[method]})", "macro F1", *_seed_cells(result), majority])
+    header = ["task", "metric", "seed 42", "mean", "sd", "seeds", "features min", "classifier min", "majority class"]
+    parts.append(_table(header, per_seed))
+    if pos:
+        parts.append(
+            f"<p>Part-of-speech: {html.escape(pos['protocol'])}; train {pos['train_tokens']:,} tokens, "
+            f"test {pos['test_tokens']:,} tokens ({html.escape(pos['inputs'])}).</p>"
+        )
+    if sentiment:
+        counts = ", ".join(f"{k} {v:,}" for k, v in sentiment["sentences"].items())
+        parts.append(f"<p>Sentiment: {html.escape(sentiment['protocol'])}; sentences: {counts}.</p>")
+    return "".join(parts)
+
+
+def _seed_cells(result: dict) -> list:
+    return [
+        _pct(result["seed_42"]),
+        _pct(result["mean"]),
+        f"{100 * result['sd']:.2f}",
+        len(result["seeds"]),
+        f"{result['features_minutes']:.2f}",
+        f"{result['classifier_minutes']:.2f}",
+    ]
+
+
 def write_summary(
     run: str,
     results: Path,
@@ -111,7 +155,8 @@ def write_summary(
     train_summary: Path,
     heldout: Path | None,
     perplexity: Path | None,
-    probe: Path | None,
+    pos: Path | None,
+    sentiment: Path | None,
     out: Path,
 ) -> None:
     results = Path(results)
@@ -173,20 +218,10 @@ def write_summary(
         parts.append(_warning_paragraph(p))
         if "protocol" in p:
             parts.append(f"<p>Scored as {html.escape(p['protocol'])}.</p>")
-    if probe:
-        q = json.loads(Path(probe).read_text())
+    if pos or sentiment:
         parts.append(
-            f"<h3>Part-of-speech probe (linear, UPOS; train {q['train_tokens']:,} tokens, "
-            f"test {q['test_tokens']:,} tokens)</h3>"
-        )
-        parts.append(
-            _table(
-                ["features", "UPOS accuracy"],
-                [
-                    [f"majority class ({q['majority_tag']})", f"{100 * q['majority_accuracy']:.2f}%"],
-                    ["character-CNN layer", f"{100 * q['char_cnn_accuracy']:.2f}%"],
-                    [q["features"], f"{100 * q['accuracy']:.2f}%"],
-                ],
+            _seed_table(
+                run, pos and json.loads(Path(pos).read_text()), sentiment and json.loads(Path(sentiment).read_text())
             )
         )
     parts.append(_downloads(results))

@@ -21,7 +21,7 @@ def sample_config(tmp_path) -> dict:
             if key in corpus:
                 corpus[key] = str(ROOT / corpus[key])
     config["udpipe"]["train_conllu"] = str(ROOT / config["udpipe"]["train_conllu"])
-    for key in ("pos_train", "pos_test"):
+    for key in ("pos_train", "pos_test", "sentiment_train", "sentiment_dev", "sentiment_test"):
         config["evaluate"][key] = str(ROOT / config["evaluate"][key])
     return config
 
@@ -52,14 +52,19 @@ def missing_udpipe_conllu(c, tmp):
     return "udpipe.train_conllu", c["udpipe"]["train_conllu"]
 
 
-def missing_probe_train(c, tmp):
+def missing_pos_train(c, tmp):
     c["evaluate"]["pos_train"] = str(tmp / "no-train.conllu")
     return "evaluate.pos_train", c["evaluate"]["pos_train"]
 
 
-def probe_test_is_a_directory(c, tmp):
+def pos_test_is_a_directory(c, tmp):
     c["evaluate"]["pos_test"] = str(tmp)
     return "evaluate.pos_test", str(tmp)
+
+
+def missing_sentiment_dev(c, tmp):
+    c["evaluate"]["sentiment_dev"] = str(tmp / "dev.json")
+    return "evaluate.sentiment_dev", c["evaluate"]["sentiment_dev"]
 
 
 def init_from_missing(c, tmp):
@@ -75,7 +80,7 @@ def init_from_without_options(c, tmp):
 
 
 MISTAKES = [missing_dump, index_is_a_directory, text_glob_matches_nothing, missing_udpipe_model, missing_udpipe_conllu,
-            missing_probe_train, probe_test_is_a_directory, init_from_missing, init_from_without_options]  # fmt: skip
+            missing_pos_train, pos_test_is_a_directory, missing_sentiment_dev, init_from_missing, init_from_without_options]  # fmt: skip
 
 
 @pytest.mark.parametrize("mistake", MISTAKES, ids=lambda f: f.__name__)
@@ -94,7 +99,7 @@ def test_the_sample_config_passes_and_every_mistake_is_named_at_once(tmp_path):
     config = validate(sample_config(tmp_path))
     check_local_paths(config)
     missing_dump(config, tmp_path)
-    missing_probe_train(config, tmp_path)
+    missing_pos_train(config, tmp_path)
     with pytest.raises(NorelmoError, match=r"corpora\.0\.dump: .*; evaluate\.pos_train: "):
         check_local_paths(config)
 

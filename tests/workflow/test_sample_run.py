@@ -53,26 +53,42 @@ def test_evaluation_scores_the_exported_model(sample_run):
     for key in ("forward", "backward", "mean"):
         assert perplexity[key] == pytest.approx(last_epoch[key], rel=1e-4)
     assert perplexity["sentences"] > 0 and perplexity["mean"] < 30
-    probe = json.loads((results / "eval" / "pos-probe.json").read_text())
+    pos = json.loads((results / "eval" / "pos.json").read_text())
     gold = [line.split("\t")[3] for line in (sample_run / "resources/sample/bokmaal-sample-test.conllu").open()
             if line[0].isdigit()]  # fmt: skip
-    assert probe["test_tokens"] == len(gold)
-    assert probe["majority_accuracy"] < 0.3 < 0.9 < probe["char_cnn_accuracy"] <= 1
-    assert probe["accuracy"] > 0.95  # the sample's grammar is regular: context pins every tag
+    assert pos["test_tokens"] == len(gold) and pos["seeds"] == [42, 43] and len(pos["runs"]) == 2
+    assert pos["majority_accuracy"] < 0.3 < 0.9 < pos["seed_42"] <= 1  # the sample's grammar: context pins tags
+    assert pos["runs"][0]["epochs"] == 20 and pos["features_minutes"] > 0 and pos["classifier_minutes"] > 0
+    sentiment = json.loads((results / "eval" / "sentiment.json").read_text())
+    assert set(sentiment["methods"]) == {"bow", "lstm"} and sentiment["sentences"]["test"] == 60
+    # The verdict word decides a sample sentence's label: the mean top-layer vector carries it.
+    assert sentiment["methods"]["bow"]["seed_42"] > sentiment["majority_macro_f1"] + 0.1
+    for method in sentiment["methods"].values():
+        assert 1 <= min(r["epochs"] for r in method["runs"]) <= 20  # early stopping on dev accuracy
     # Time per rule, for the report.
-    assert (results / "benchmarks" / "evaluate" / "pos-probe.tsv").exists()
+    assert (results / "benchmarks" / "evaluate" / "pos.tsv").exists()
 
 
-def test_probe_and_perplexity_run_from_the_command_line_as_in_the_workflow(sample_run):
+def test_evaluation_and_perplexity_run_from_the_command_line_as_in_the_workflow(sample_run, tmp_path):
     results = sample_run / "results" / "sample"
-    conllu = sample_run / "resources" / "sample"
-    probe = subprocess.run(
-        [str(BIN / "norelmo"), "probe", str(results / "model"), "--train", str(conllu / "bokmaal-sample.conllu"),
-         "--test", str(conllu / "bokmaal-sample-test.conllu")],
+    data = sample_run / "resources" / "sample"
+    pos = subprocess.run(
+        [str(BIN / "norelmo"), "evaluate", "pos", str(results / "model"),
+         "--train", str(data / "bokmaal-sample.conllu"),
+         "--test", str(data / "bokmaal-sample-test.conllu"), "--seeds", "1", "--output", str(tmp_path / "pos.json")],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
-    workflow = json.loads((results / "eval" / "pos-probe.json").read_text())
-    assert json.loads(probe.stdout)["accuracy"] == pytest.approx(workflow["accuracy"], abs=1e-3)
+    workflow = json.loads((results / "eval" / "pos.json").read_text())
+    assert json.loads(pos.stdout)["seed_42"] == pytest.approx(workflow["seed_42"], abs=2e-3)
+    assert json.loads((tmp_path / "pos.json").read_text())["seeds"] == [42]
+    sentiment = subprocess.run(
+        # the zip, as the NLPL repository publishes models
+        [str(BIN / "norelmo"), "evaluate", "sentiment", str(results / "model.zip"), "--methods", "bow", "--seeds", "1",
+         *(x for split in ("train", "dev", "test") for x in (f"--{split}", str(data / "sentiment" / f"{split}.json")))],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    workflow = json.loads((results / "eval" / "sentiment.json").read_text())["methods"]["bow"]
+    assert json.loads(sentiment.stdout)["methods"]["bow"]["seed_42"] == pytest.approx(workflow["seed_42"], abs=0.02)
     tokens = sorted((results / "tokens").glob("*/*.txt"))  # the held-out slice is in the first by path
     perplexity = subprocess.run(
         [str(BIN / "norelmo"), "perplexity", str(results / "model"), *map(str, tokens), "--vocab",
@@ -107,6 +123,8 @@ def vectors(sample_run, tmp_path_factory):
             check=True,
         )
         found[layers] = (np.load(out / "se" / f"{layers}.npy"), np.load(ours))
+        if layers != "all":
+            found[f"sentence-{layers}"] = np.load(out / "se" / f"sentence-{layers}.npy")
     return found
 
 
@@ -133,6 +151,23 @@ def test_norelmo_embed_equals_simple_elmo(vectors, layers):
         assert not np.take(ours[k], range(n, ours.shape[time_axis]), axis=time_axis - 1).any()
     print(f"norelmo embed vs simple_elmo, layers={layers}: max abs difference {worst:.2e}")  # seen with -s
     assert worst <= 1e-5, f"max abs difference {worst}"
+
+
+@pytest.mark.parametrize("layers", ["average", "top"])
+def test_evaluation_features_equal_simple_elmo(sample_run, vectors, layers):
+    """The tasks' features: every sentence's own token vectors, and get_elmo_vector_average's unit-length means,
+    whose average over a batch's padded positions counts the padding as simple_elmo's layers hold it."""
+    from norelmo.elmo.embed import Embedder
+
+    embedder = Embedder(sample_run / "results" / "sample" / "model")
+    sentences = [s.split() for s in SENTENCES]
+    reference, _ = vectors[layers]
+    tokens = np.concatenate([reference[k, : len(s)] for k, s in enumerate(sentences)])
+    assert np.abs(embedder.token_vectors(sentences, layers) - tokens).max() <= 1e-5
+    reference = vectors[f"sentence-{layers}"]
+    ours = embedder.sentence_vectors(sentences, layers)
+    assert ours.shape == reference.shape == (len(SENTENCES), 128)
+    assert np.abs(ours - reference).max() <= 1e-5
 
 
 def run_simple_elmo(code: str, *args: str) -> str:
@@ -210,7 +245,8 @@ def test_a_new_corpus_reruns_exactly_what_depends_on_it(sample_run, tmp_path):
     jobs = planned_jobs(sample_run, str(tmp_path / "corpora.yaml"))
     shards = config["shards"]
     # The new corpus's shards, and everything downstream of the vocabulary; no old shard again.
-    after_training = {"train": 1, "export": 1, "evaluate_perplexity": 1, "pos_probe": 1, "summary": 1}
+    after_training = {"train": 1, "export": 1, "evaluate_perplexity": 1, "evaluate_pos": 1, "evaluate_sentiment": 1,
+                      "summary": 1}  # fmt: skip
     assert jobs == {"all": 1, "extract": shards, "tokenize": shards, "count_tokens": shards, "vocab": 1,
                     **after_training}  # fmt: skip
     # Only the training settings changed: no corpus stage reruns.

@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 from snakemake.utils import validate
 
 from norelmo.config import Config
-from norelmo.inputs import check_local_paths, is_url
+from norelmo.inputs import EVALUATION_FILES, check_local_paths, is_url
 from norelmo.wiki.sources import resolve_dates, run_at
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -49,7 +49,8 @@ def downloads():
             if is_url(location):
                 sha1 = corpus.get("sha1") if key == "dump" else None
                 found[local_copy(location)] = (location, sha1, checksum_files)
-    for location in (config["evaluate"]["pos_train"], config["evaluate"]["pos_test"]):
+    for key in EVALUATION_FILES:
+        location = config["evaluate"][key]
         if location and is_url(location):
             found[local_copy(location)] = (location, None, ())
     if is_url(config["udpipe"]["model"]) and not config["udpipe"]["train_conllu"]:
@@ -103,10 +104,14 @@ def train_resources():
 
 
 def evaluations():
-    """The evaluation outputs this config asks for: perplexity needs a held-out slice, the probe two CoNLL-U files."""
+    """The evaluation outputs this config asks for: perplexity needs a held-out slice, each task its data files."""
     wanted = []
     if config["train"]["heldout_sentences"] > 0:
         wanted.append(f"{RESULTS}/eval/perplexity.json")
-    if config["evaluate"]["pos_train"] and config["evaluate"]["pos_test"]:
-        wanted.append(f"{RESULTS}/eval/pos-probe.json")
+    if all(config["evaluate"][f"pos_{split}"] for split in ("train", "test")):
+        wanted.append(f"{RESULTS}/eval/pos.json")
+    if all(
+        config["evaluate"][f"sentiment_{split}"] for split in ("train", "dev", "test")
+    ):
+        wanted.append(f"{RESULTS}/eval/sentiment.json")
     return wanted

@@ -24,21 +24,46 @@ rule evaluate_perplexity:
         "../../scripts/evaluate_perplexity.py"
 
 
-rule pos_probe:
+# NorLM's evaluation of NorELMo: a classifier over frozen ELMo features, trained with evaluate.seeds seeds.
+rule evaluate_pos:
     input:
         **MODEL_FILES,
         train=lambda wc: local_copy(config["evaluate"]["pos_train"]),
         test=lambda wc: local_copy(config["evaluate"]["pos_test"]),
     output:
-        f"{RESULTS}/eval/pos-probe.json",
+        f"{RESULTS}/eval/pos.json",
     log:
-        f"{RESULTS}/logs/evaluate/pos-probe.log",
+        f"{RESULTS}/logs/evaluate/pos.log",
     benchmark:
-        f"{RESULTS}/benchmarks/evaluate/pos-probe.tsv"
+        f"{RESULTS}/benchmarks/evaluate/pos.tsv"
     conda:
         "../../envs/train.yaml"
     params:
-        # A lemmatized model reads lemmas, so the probe gives it the treebank's lemmas.
+        # A lemmatized model reads lemmas, so the task gives it the treebank's lemmas.
         lemmas=config["udpipe"]["lemmatize"],
+        seeds=config["evaluate"]["seeds"],
     script:
-        "../../scripts/pos_probe.py"
+        "../../scripts/evaluate_pos.py"
+
+
+rule evaluate_sentiment:
+    input:
+        **MODEL_FILES,
+        train=lambda wc: local_copy(config["evaluate"]["sentiment_train"]),
+        dev=lambda wc: local_copy(config["evaluate"]["sentiment_dev"]),
+        test=lambda wc: local_copy(config["evaluate"]["sentiment_test"]),
+        # A lemmatized model reads lemmas: the sentences are lemmatized by the run's own UDPipe model.
+        udpipe=lambda wc: [udpipe_model()] if config["udpipe"]["lemmatize"] else [],
+    output:
+        f"{RESULTS}/eval/sentiment.json",
+    log:
+        f"{RESULTS}/logs/evaluate/sentiment.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/evaluate/sentiment.tsv"
+    conda:
+        "../../envs/train.yaml"
+    params:
+        methods=config["evaluate"]["sentiment_methods"],
+        seeds=config["evaluate"]["seeds"],
+    script:
+        "../../scripts/evaluate_sentiment.py"
