@@ -80,7 +80,8 @@ def init_from_without_options(c, tmp):
 
 
 MISTAKES = [missing_dump, index_is_a_directory, text_glob_matches_nothing, missing_udpipe_model, missing_udpipe_conllu,
-            missing_pos_train, pos_test_is_a_directory, missing_sentiment_dev, init_from_missing, init_from_without_options]  # fmt: skip
+            missing_pos_train, pos_test_is_a_directory, missing_sentiment_dev, init_from_missing,
+            init_from_without_options]  # fmt: skip
 
 
 @pytest.mark.parametrize("mistake", MISTAKES, ids=lambda f: f.__name__)

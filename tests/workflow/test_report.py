@@ -95,10 +95,13 @@ def test_report_shows_the_plots_and_the_run_summary_in_a_browser(sample_run):
         for heading in ("Extraction", "Tokenization (UDPipe)", "Held-out perplexity per epoch (full softmax)"):
             assert frame.get_by_text(heading, exact=True).count() == 1, heading
         # NorELMo's table: this run's rows (one per sentiment method) above the published models'.
-        assert frame.get_by_text("NorELMo's evaluation table, this run beside the published models").count() == 1
+        table = frame.get_by_text("NorELMo's evaluation table, this run beside the published models")
+        assert table.count() == 1
         assert frame.get_by_text("sample (this run), sentiment by BiLSTM", exact=True).count() == 1
         assert frame.get_by_text("NorELMo30 (published)", exact=True).count() == 1
         assert frame.get_by_text("98.1 (8)", exact=True).count() == 1
         page.screenshot(path=str(SHOTS / "report-summary.png"))
+        table.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "report-evaluation.png"))
         browser.close()
     print(f"\nscreenshots: {', '.join(str(p) for p in sorted(SHOTS.glob('report-*.png')))}")
