@@ -1,66 +1,139 @@
-"""The part-of-speech probe on real data: UD Norwegian Bokmål dev to train, test to score.
+"""NorLM's evaluation tasks on real data, per model, with what training bought, and the features against simple_elmo.
 
-    python bench/evaluate.py [--model results/sample/model]
+    python bench/evaluate.py [--model NAME=DIR ...] [--seeds 5] [--equality-sentences 500]
 
-The model defaults to the bundled sample's (run `python3 tasks.py sample` first). Printed beside the
-probe on the layer average: a majority-class baseline and the same probe on the character-CNN layer
-alone (context-free features), all from one run. NorELMo's published PoS accuracy is 98.1 with a full
-tagger, not a linear probe, and with the full model trained on 160M words, not the sample's toy.
+Data (../shared/data): part-of-speech on UD Norwegian Bokmål, with **dev as the training split** (train is not
+there) and test to score; binary sentiment on NoReC_sentence binary/ (train, dev, test). Rows, all from one run:
+the bundled sample's model (run `python3 tasks.py sample` first), the same architecture with random initial
+weights (what the features give before any training), a majority-class baseline, and every --model given (the
+model trained on NoReC, say). Each row: the seed-42 figure (the published ones are single runs), mean ± sd over
+the seeds, and minutes for the features and for one classifier. NorELMo's published figures are printed beside.
+
+The features check embeds sentences of both data sets with this project's embedder and with the real simple_elmo
+package (batches of 64, as the published scripts load it) and prints the largest difference per feature kind.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import json
+import os
+import subprocess
 import sys
-import time
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
-UD = ROOT.parent / "shared" / "data" / "ud-no-bokmaal"
+DATA = ROOT.parent / "shared" / "data"
+UD = DATA / "ud-no-bokmaal"
+SENTIMENT = DATA / "norec-sentence" / "binary"
 
-from norelmo.evaluate.probe import fit_and_score, read_conllu, token_features  # noqa: E402
+from norelmo.evaluate.datasets import read_sentiment_split, read_tagged_conllu  # noqa: E402
+from norelmo.evaluate.published import PUBLISHED  # noqa: E402
+
+
+def random_weights_model(model_dir: Path, out: Path) -> Path:
+    """`model_dir`'s architecture and vocabulary with bilm-tf's initial values instead of trained weights."""
+    from norelmo.elmo.export import load_options, model_config_from_options, write_model_dir
+    from norelmo.elmo.model import initial_values
+
+    options = load_options(model_dir)
+    write_model_dir(
+        initial_values(model_config_from_options(options), None, seed=0), options, model_dir / "vocab.txt", out
+    )
+    return out
+
+
+def feature_differences(model_dir: Path, sentences: list[list[str]]) -> dict[str, float]:
+    """Largest absolute difference between this project's features and simple_elmo's, per feature kind."""
+    import numpy as np
+
+    from norelmo.elmo.embed import Embedder
+    from norelmo.evaluate.pos import FEATURE_BATCH
+
+    with tempfile.TemporaryDirectory() as tmp:
+        text = Path(tmp) / "sentences.txt"
+        text.write_text("\n".join(" ".join(s) for s in sentences) + "\n", encoding="utf-8")
+        script = ROOT / "tests" / "workflow" / "simple_elmo_vectors.py"
+        env = dict(os.environ, TF_USE_LEGACY_KERAS="1")
+        cmd = [sys.executable, str(script), str(model_dir), str(text), tmp, str(FEATURE_BATCH)]
+        subprocess.run(cmd, env=env, check=True, capture_output=True)
+        reference = {name: np.load(Path(tmp) / f"{name}.npy") for name in ("average", "top")}
+        reference |= {f"sentence-{m}": np.load(Path(tmp) / f"sentence-{m}.npy") for m in ("average", "top")}
+    embedder = Embedder(model_dir, batch_size=FEATURE_BATCH)
+    found = {}
+    for layers in ("average", "top"):
+        tokens = np.concatenate([reference[layers][k, : len(s)] for k, s in enumerate(sentences)])
+        found[f"token, {layers}"] = float(np.abs(embedder.token_vectors(sentences, layers) - tokens).max())
+        ours = embedder.sentence_vectors(sentences, layers)
+        found[f"sentence mean, {layers}"] = float(np.abs(ours - reference[f"sentence-{layers}"]).max())
+    return found
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", type=Path, default=ROOT / "results" / "sample" / "model")
-    ap.add_argument("--train", type=Path, default=UD / "no_bokmaal-ud-dev.conllu")
-    ap.add_argument("--test", type=Path, default=UD / "no_bokmaal-ud-test.conllu")
+    ap.add_argument("--sample", type=Path, default=ROOT / "results" / "sample" / "model", help="the sample's model")
+    ap.add_argument("--model", action="append", default=[], metavar="NAME=DIR", help="more models to score")
+    ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--equality-sentences", type=int, default=500, help="per data set, for the features check")
+    ap.add_argument("--json", type=Path, help="also write every result here")
     a = ap.parse_args()
-    from collections import Counter
+    from norelmo.evaluate.pos import evaluate_pos
+    from norelmo.evaluate.sentiment import evaluate_sentiment
 
-    import numpy as np
+    tmp = Path(tempfile.mkdtemp())
+    models = {"sample model (trained)": a.sample, "random weights (sample's architecture)": None}
+    models |= dict(m.split("=", 1) for m in a.model)
+    pos_files = (UD / "no_bokmaal-ud-dev.conllu", UD / "no_bokmaal-ud-test.conllu")
+    sentiment_files = tuple(SENTIMENT / f"{split}.json" for split in ("train", "dev", "test"))
+    results = {}
+    for name, path in models.items():
+        path = random_weights_model(a.sample, tmp / "random") if path is None else Path(path)
+        print(f"scoring {name}: {path}", file=sys.stderr, flush=True)
+        results[name] = {
+            "pos": evaluate_pos(path, *pos_files, seeds=a.seeds),
+            "sentiment": evaluate_sentiment(path, *sentiment_files, seeds=a.seeds),
+        }
+    first = next(iter(results.values()))
+    pos, sentiment = first["pos"], first["sentiment"]
+    print(f"part-of-speech: UD Bokmål dev as the training split ({pos['train_tokens']:,} tokens; train is not in")
+    print(f"../shared/data), test scored ({pos['test_tokens']:,} tokens); UPOS accuracy")
+    counts = ", ".join(f"{k} {v:,}" for k, v in sentiment["sentences"].items())
+    print(f"sentiment: NoReC_sentence binary ({counts} sentences); macro F1. Seeds: {pos['seeds']}\n")
+    print(f"| {'task':<24} | {'model':<40} | seed 42 | mean ± sd      | features min | classifier min |")
+    print(f"|{'-' * 26}|{'-' * 42}|---------|----------------|--------------|----------------|")
 
-    from norelmo.elmo.embed import Embedder
+    def row(task: str, model: str, r: dict | None, majority: float | None = None) -> None:
+        if r is None:
+            print(f"| {task:<24} | {model:<40} | {100 * majority:7.1f} | {'':<14} | {'':>12} | {'':>14} |")
+            return
+        spread = f"{100 * r['mean']:.1f} ± {100 * r['sd']:.1f}"
+        print(
+            f"| {task:<24} | {model:<40} | {100 * r['seed_42']:7.1f} | {spread:<14} | "
+            f"{r['features_minutes']:12.2f} | {r['classifier_minutes']:14.2f} |"
+        )
 
-    train, test = read_conllu(a.train), read_conllu(a.test)
-    train_y = [t for s in train for t in s.upos]
-    test_y = [t for s in test for t in s.upos]
-    embedder = Embedder(a.model)
-    start = time.perf_counter()
-    train_f = token_features(embedder, [s.forms for s in train])
-    test_f = token_features(embedder, [s.forms for s in test])
-    embed_s = time.perf_counter() - start
-    majority, _ = Counter(train_y).most_common(1)[0]
-    rows = [("majority class (" + majority + ")", float(np.mean(np.asarray(test_y) == majority)), 0.0)]
-    for name, key in (("probe: character-CNN layer", "char_cnn"), ("probe: layer average", "average")):
-        start = time.perf_counter()
-        rows.append((name, fit_and_score(train_f[key], train_y, test_f[key], test_y), time.perf_counter() - start))
-    tokens = len(train_y) + len(test_y)
-    print(f"model: {a.model} ({train_f['average'].shape[1]}-dim features)")
-    print(f"train: {a.train.name}, {len(train)} sentences, {len(train_y)} tokens", end="; ")
-    print(f"test: {a.test.name}, {len(test)} sentences, {len(test_y)} tokens")
-    print(f"features: {tokens / embed_s:,.0f} tokens/s ({embed_s:.1f} s), peak RSS {peak_rss_mib():,.0f} MiB\n")
-    print(f"| {'features':<32} | UPOS accuracy | fit s |")
-    print(f"|{'-' * 34}|---------------|-------|")
-    for name, accuracy, seconds in rows:
-        print(f"| {name:<32} | {100 * accuracy:12.2f}% | {seconds:5.1f} |")
+    row("part-of-speech", f"majority class ({pos['majority_tag']})", None, pos["majority_accuracy"])
+    for name, r in results.items():
+        row("part-of-speech", name, r["pos"])
+    for method, label in (("bow", "sentiment, mean vector"), ("lstm", "sentiment, BiLSTM")):
+        row(label, f"majority class ({sentiment['majority_label']})", None, sentiment["majority_macro_f1"])
+        for name, r in results.items():
+            row(label, name, r["sentiment"]["methods"][method])
+    published = "; ".join(f"{m} {p[0]} / {s[0]}" for m, (p, s, _) in PUBLISHED.items())
+    print(f"\npublished (PoS accuracy / binary sentiment F1, full UD train, single runs): {published}")
 
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    n = a.equality_sentences
+    sentences = [s.forms for s in read_tagged_conllu(pos_files[1])][:n]
+    sentences += [s.tokens for s in read_sentiment_split(sentiment_files[2])][:n]
+    differences = feature_differences(a.sample, sentences)
+    print(f"\nfeatures against simple_elmo 0.9.2 (sample model, {len(sentences)} sentences, batches of 64):")
+    print("| feature                 | largest abs difference |\n|-------------------------|------------------------|")
+    for kind, value in differences.items():
+        print(f"| {kind:<23} | {value:22.2e} |")
+    if a.json:
+        a.json.write_text(json.dumps({"results": results, "feature_differences": differences}, indent=1))
 
 
 if __name__ == "__main__":
