@@ -71,3 +71,44 @@ def test_evaluation_of_bad_data_is_one_line_naming_file_and_sentence(tmp_path):
     assert proc.returncode == 2
     last = proc.stderr.strip().splitlines()[-1]
     assert last == f"norelmo: error: {bad}: sentence 0 (s7): label 'Mixed' is not one of Negative, Positive"
+
+
+def test_train_and_export_take_a_config_of_only_the_keys_they_read(tmp_path):
+    """A file of `model:` and `train:` alone, as the help says; the workflow's `run` and `corpora` are not asked for."""
+    tokens = tmp_path / "tokens.txt"
+    tokens.write_text("Oslo er en stor by .\nBergen har mange kontorer .\n" * 20, encoding="utf-8")
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("<S>\n</S>\n<UNK>\nOslo\ner\nen\nstor\nby\n.\n", encoding="utf-8")
+    stats = tmp_path / "stats.json"
+    stats.write_text('{"n_train_tokens": 220}')
+    config = tmp_path / "model.yaml"
+    config.write_text(
+        "model: {char_cnn: {embedding: {dim: 4}, filters: [[1, 8], [2, 8]], n_highway: 1},\n"
+        "        lstm: {dim: 16, projection_dim: 8}, n_negative_samples_batch: 8, unroll_steps: 5}\n"
+        "train: {epochs: 1, batch_size: 4, log_every: 1, heldout_sentences: 0}\n"
+    )
+    common = [
+        "--config",
+        str(config),
+        "--vocab",
+        str(vocab),
+        "--stats",
+        str(stats),
+        "--checkpoints",
+        str(tmp_path / "c"),
+    ]
+    train = subprocess.run(
+        [str(BIN / "norelmo"), "train", *common, "--logs", str(tmp_path / "l"), str(tokens)],
+        capture_output=True,
+        text=True,
+    )
+    assert train.returncode == 0, train.stderr[-2000:]
+    export = subprocess.run(
+        [str(BIN / "norelmo"), "export", *common, "--out", str(tmp_path / "m")], capture_output=True
+    )
+    assert export.returncode == 0, export.stderr[-2000:]
+    assert {p.name for p in (tmp_path / "m").iterdir()} >= {"model.hdf5", "options.json", "vocab.txt"}
+    # Keys present are still checked: a misspelt section is refused, not ignored.
+    config.write_text("modle: {}\ntrain: {epochs: 1}\n")
+    proc = subprocess.run([str(BIN / "norelmo"), "export", *common, "--out", str(tmp_path / "n")], capture_output=True)
+    assert proc.returncode == 2 and b"top level: unknown key(s) 'modle'" in proc.stderr

@@ -60,7 +60,8 @@ def _vocab(a) -> None:
 def _load_run_config(a):
     from .config import load_config
 
-    return load_config(a.config)
+    # These commands read the model and train sections only; the workflow's required keys do not apply.
+    return load_config(a.config, required=("model", "train"))
 
 
 def _n_train_tokens(stats: Path) -> int:

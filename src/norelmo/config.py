@@ -43,23 +43,33 @@ def _describe(error: jsonschema.ValidationError) -> str:
     return f"{where}: {error.message}"
 
 
-def validate(raw: dict, source: str = "config") -> dict:
-    """A validated copy of `raw` with every default filled in; one NorelmoError naming the key otherwise."""
+LOCATION_KEYS = ("dump", "index", "mirror")  # a corpus's keys that may be URLs
+
+
+def validate(raw: dict, source: str = "config", required: tuple[str, ...] | None = None) -> dict:
+    """A validated copy of `raw` with every default filled in; one NorelmoError naming the key otherwise.
+
+    `required`: the top-level keys the caller reads; of the schema's required keys (the workflow's) only those
+    apply, so a command that reads `model` and `train` takes a file holding just those. Keys present are still
+    checked, unknown ones still refused.
+    """
     if not isinstance(raw, dict):
         raise NorelmoError(f"{source}: expected a mapping of config keys")
     data = copy.deepcopy(raw)
-    validator = _with_defaults(jsonschema.Draft202012Validator)(schema())
+    sch = schema()
+    if required is not None:
+        sch["required"] = [k for k in sch["required"] if k in required]
+    validator = _with_defaults(jsonschema.Draft202012Validator)(sch)
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(e.absolute_path)))
     if errors:
         raise NorelmoError(f"{source}: invalid config: " + "; ".join(_describe(e) for e in errors[:5]))
-    locations = [
-        (f"corpora.{i}.{k}", c[k]) for i, c in enumerate(data["corpora"]) for k in ("dump", "index", "mirror") if k in c
-    ]
+    corpora = data.get("corpora", [])
+    locations = [(f"corpora.{i}.{k}", c[k]) for i, c in enumerate(corpora) for k in LOCATION_KEYS if k in c]
     locations += [(f"evaluate.{k}", v) for k, v in data["evaluate"].items() if isinstance(v, str)]
     for key, location in [*locations, ("udpipe.model", data["udpipe"]["model"])]:
         if insecure_url(location):
             raise NorelmoError(f"{source}: {key}: {location} is plain http; use https or a local path")
-    names = [c["name"] for c in data["corpora"]]
+    names = [c["name"] for c in corpora]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise NorelmoError(f"{source}: corpora: duplicate name(s) {', '.join(duplicates)}")
@@ -143,7 +153,7 @@ class TrainConfig:
 class Config:
     """A validated run configuration; `raw` keeps the dict with defaults filled in."""
 
-    run: str
+    run: str | None  # None in a file for one command, which need not name a run
     shards: int
     vocab_size: int
     model: ModelConfig
@@ -151,10 +161,10 @@ class Config:
     raw: dict
 
     @classmethod
-    def from_dict(cls, raw: dict, source: str = "config") -> Config:
-        data = validate(raw, source)
+    def from_dict(cls, raw: dict, source: str = "config", required: tuple[str, ...] | None = None) -> Config:
+        data = validate(raw, source, required)
         return cls(
-            run=data["run"],
+            run=data.get("run"),
             shards=data["shards"],
             vocab_size=data["vocab"]["size"],
             model=ModelConfig.from_dict(data["model"]),
@@ -163,10 +173,11 @@ class Config:
         )
 
 
-def load_config(path: str | Path) -> Config:
+def load_config(path: str | Path, required: tuple[str, ...] | None = None) -> Config:
+    """The config at `path`, validated; `required` as in validate()."""
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise NorelmoError(f"{path}: cannot read YAML config ({exc})") from exc
-    return Config.from_dict(raw, str(path))
+    return Config.from_dict(raw, str(path), required)
