@@ -21,4 +21,5 @@ with log_to(sm.log[0]):
         n_train_tokens,
         Path(sm.output.weights).parent,
         sm.output.zip,
+        progress=True,
     )

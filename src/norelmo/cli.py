@@ -92,7 +92,7 @@ def _export(a) -> None:
     from .elmo.export import export_run
 
     cfg = _load_run_config(a)
-    export_run(cfg, a.checkpoints, a.vocab, _n_train_tokens(a.stats), a.out, a.zip)
+    export_run(cfg, a.checkpoints, a.vocab, _n_train_tokens(a.stats), a.out, a.zip, progress=True)
 
 
 def _embed(a) -> None:

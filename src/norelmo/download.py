@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tqdm import tqdm
-
 from .download_records import record_download, seen_before
 from .errors import NorelmoError
+from .progress import progress_bar
 
 CHUNK = 1 << 20
 
@@ -134,7 +133,9 @@ def download(
             total = resp.length + have if resp.length is not None else None
             with (
                 open(part, "ab" if have else "wb") as fh,
-                tqdm(total=total, initial=have, unit="B", unit_scale=True, desc=dest.name, disable=not progress) as bar,
+                progress_bar(
+                    total=total, initial=have, unit="B", unit_scale=True, desc=dest.name, disable=not progress
+                ) as bar,
             ):
                 while block := resp.read(CHUNK):
                     fh.write(block)

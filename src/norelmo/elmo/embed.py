@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
-from tqdm import tqdm
 
 from ..errors import NorelmoError
+from ..progress import progress_bar
 from .chars import CharIds
 from .export import load_model_dir
 from .model import BidirectionalLM
@@ -70,7 +70,7 @@ class Embedder:
         self.states = [[(c.numpy(), h.numpy()) for c, h in d] for d in self.model.zero_states(self.batch_size)]
         if warmup:
             self._run(sentences[: self.batch_size])
-        with tqdm(total=len(sentences), desc=progress, unit=" sentences", disable=progress is None) as bar:
+        with progress_bar(total=len(sentences), desc=progress, unit="sentence", disable=progress is None) as bar:
             for start in range(0, len(sentences), self.batch_size):
                 yield start, self._run(sentences[start : start + self.batch_size])
                 bar.update(min(self.batch_size, len(sentences) - start))

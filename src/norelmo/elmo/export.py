@@ -18,6 +18,7 @@ import tensorflow as tf
 from ..atomic import atomic_path, atomic_text
 from ..config import ModelConfig
 from ..errors import NorelmoError
+from ..progress import progress_bar
 from .model import SOFTMAX_B, SOFTMAX_W, BidirectionalLM, weight_shapes
 
 INFERENCE_N_CHARACTERS = 262  # loaders add 1 to every character id and keep 0 for padding
@@ -240,14 +241,30 @@ def load_options(model_dir: Path) -> dict:
 
 
 def export_run(
-    cfg, checkpoint_dir: Path, vocab: Path, n_train_tokens: int, out: Path, zip_path: Path | None = None
+    cfg,
+    checkpoint_dir: Path,
+    vocab: Path,
+    n_train_tokens: int,
+    out: Path,
+    zip_path: Path | None = None,
+    progress: bool = False,
 ) -> None:
-    """Export the newest training checkpoint of a run as a loader-ready model directory and zip."""
+    """Export the newest training checkpoint of a run as a loader-ready model directory and zip; `progress`: a
+    bar of its steps, each named (a NorELMo model's restore and writes take a while)."""
     from ..text.vocab import read_vocabulary
 
     n_vocab = len(read_vocabulary(vocab))
-    model = restore_weights(cfg.model, n_vocab, checkpoint_dir)
-    options = options_json(cfg.model, n_vocab, n_train_tokens, cfg.train.epochs, cfg.train.batch_size)
-    write_model_dir({n: v.numpy() for n, v in model.weights.items()}, options, vocab, out)
-    if zip_path is not None:
-        write_model_zip(out, zip_path)
+    steps = 2 if zip_path is None else 3
+    with progress_bar(total=steps, desc=f"export to {out}", unit="step", disable=not progress) as bar:
+        bar.set_postfix_str(f"restoring the newest checkpoint of {checkpoint_dir}")
+        model = restore_weights(cfg.model, n_vocab, checkpoint_dir)
+        bar.update(1)
+        bar.set_postfix_str("writing model.hdf5, options.json, vocab.txt and the TF checkpoint")
+        options = options_json(cfg.model, n_vocab, n_train_tokens, cfg.train.epochs, cfg.train.batch_size)
+        write_model_dir({n: v.numpy() for n, v in model.weights.items()}, options, vocab, out)
+        bar.update(1)
+        if zip_path is not None:
+            bar.set_postfix_str(f"writing {zip_path}")
+            write_model_zip(out, zip_path)
+            bar.update(1)
+        bar.set_postfix_str("done")

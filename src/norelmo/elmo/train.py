@@ -12,12 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
-from tqdm import tqdm
 
 from ..atomic import atomic_json
 from ..config import ModelConfig, TrainConfig
 from ..errors import NorelmoError
 from ..plots import plot_loss
+from ..progress import progress_bar
 from ..text.vocab import read_vocabulary
 from .adagrad import apply_adagrad, summed_repeats, summed_rows
 from .cluster import make_workers
@@ -338,7 +338,7 @@ def train_bilm(
         metrics.unlink(missing_ok=True)
         (log_dir / HELDOUT).unlink(missing_ok=True)
     start = int(trainer.step.numpy())
-    bar = tqdm(total=total, initial=start, disable=not progress, unit="batch", desc="train", dynamic_ncols=True)
+    bar = progress_bar(total=total, initial=start, disable=not progress, unit="batch", desc="train", dynamic_ncols=True)
     last_time, last_step, loss = time.perf_counter(), start, float("nan")
 
     def stop_if_failed():

@@ -13,8 +13,8 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
+from ..progress import progress_bar
 from .classifiers import Fit, dense_classifier, fit_and_predict, seed_list, seed_summary
 from .datasets import read_tagged_conllu
 
@@ -48,7 +48,7 @@ def evaluate_pos(
     train_y = np.array([index[t] for t in train_tags])
     test_y = np.array([index.get(t, -1) for t in test_tags])  # a tag unseen in training is always wrong
     runs = []
-    for seed in tqdm(seed_list(seeds), desc="classifier seeds", disable=not progress):
+    for seed in progress_bar(seed_list(seeds), desc="classifier seeds", disable=not progress):
         build = partial(dense_classifier, train_x.shape[1], len(classes))
         predicted, epochs, seconds = fit_and_predict(build, POS_FIT, seed, (train_x, train_y), test_x)
         accuracy = float(np.mean(predicted == test_y))

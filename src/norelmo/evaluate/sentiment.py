@@ -17,8 +17,8 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
+from ..progress import progress_bar
 from .classifiers import Fit, bilstm_classifier, dense_classifier, fit_and_predict, seed_list, seed_summary
 from .datasets import SENTIMENT_LABELS, read_sentiment_split
 
@@ -78,7 +78,7 @@ def evaluate_sentiment(
         shape = x["train"].shape[1:]
         build = partial(dense_classifier if method == "bow" else bilstm_classifier, *shape, len(SENTIMENT_LABELS))
         runs = []
-        for seed in tqdm(seed_list(seeds), desc=f"{method} classifier seeds", disable=not progress):
+        for seed in progress_bar(seed_list(seeds), desc=f"{method} classifier seeds", disable=not progress):
             predicted, epochs, seconds = fit_and_predict(
                 build, SENTIMENT_FIT, seed, (x["train"], labels["train"]), x["test"], dev=(x["dev"], labels["dev"])
             )

@@ -10,12 +10,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from tqdm import tqdm
-
 from ..atomic import atomic_json, atomic_text
 from ..errors import NorelmoError
 from ..inputs import text_corpus_files
 from ..parallel import ordered_map
+from ..progress import progress_bar
 from ..textio import utf8_lines
 from .clean import clean_wikitext, is_redirect_text
 from .dump import (
@@ -213,7 +212,7 @@ def extract_dump_shard(
     # has 4, or 2, queued (bench/extract.py, x8 and x16 excerpts: 85% to 88% scaling on 2 cores).
     with (
         ordered_map(_clean_task, tasks, workers, _init_worker, init, fork=True, share=share) as results,
-        contextlib.closing(tqdm(desc=f"{dump.name} shard {shard}", unit="page", disable=not progress)) as bar,
+        contextlib.closing(progress_bar(desc=f"{dump.name} shard {shard}", unit="page", disable=not progress)) as bar,
     ):  # the bar ends before any error message is printed
 
         def blocks():
