@@ -12,6 +12,7 @@ from norelmo.logs import log_to  # noqa: E402
 
 sm = snakemake  # noqa: F821
 with log_to(sm.log[0]):
-    result = model_perplexity(Path(sm.input.weights).parent, sm.input.vocab, sm.input.tokens, sm.params.heldout)
+    model_dir = Path(sm.input.weights).parent
+    result = model_perplexity(model_dir, sm.input.vocab, sm.input.tokens, sm.params.heldout, progress=True)
     print(json.dumps(result))
     atomic_json(sm.output[0], result)

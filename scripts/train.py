@@ -1,5 +1,6 @@
 """Snakemake wrapper of rule train: trains in this process, or starts one worker per SLURM task with srun."""
 
+import functools
 import json
 import os
 import subprocess
@@ -51,5 +52,5 @@ with log_to(sm.log[0]):
             sm.params.logs,
             progress=True,
             types_path=sm.input.types,
-            score_heldout=heldout_perplexity,
+            score_heldout=functools.partial(heldout_perplexity, progress=True),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import traceback
@@ -83,7 +84,7 @@ def _train(a) -> None:
         a.logs,
         progress=True,
         types_path=a.types,
-        score_heldout=heldout_perplexity,
+        score_heldout=functools.partial(heldout_perplexity, progress=True),
     )
     print(json.dumps(summary), file=sys.stderr)
 
@@ -114,7 +115,7 @@ def _embed(a) -> None:
 def _perplexity(a) -> None:
     from .evaluate.perplexity import model_perplexity
 
-    print(json.dumps(model_perplexity(a.model_dir, a.vocab, a.inputs, a.sentences), indent=2))
+    print(json.dumps(model_perplexity(a.model_dir, a.vocab, a.inputs, a.sentences, progress=True), indent=2))
 
 
 def _probe(a) -> None:

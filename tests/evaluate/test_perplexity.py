@@ -70,3 +70,21 @@ def test_warm_up_changes_what_a_zero_state_would_score(setup):
     cold = heldout_perplexity(model, types, SENTENCES, rows=1, window=4, warmup=False)
     warm = heldout_perplexity(model, types, SENTENCES, rows=1, window=4, warmup=True)
     assert cold["backward"] != pytest.approx(warm["backward"], rel=1e-6)
+
+
+def test_a_held_out_pass_in_a_stage_log_shows_its_progress_line_by_line(setup, tmp_path, monkeypatch):
+    """In a log file (not a terminal) the pass writes plain lines: windows done of how many, rate, time left."""
+    from norelmo import progress
+    from norelmo.logs import log_to
+
+    monkeypatch.setattr(progress, "FILE_INTERVAL_S", 0.0)  # a line per window; 30 s apart by default
+    model, types = setup
+    log = tmp_path / "train.log"
+    with log_to(log):
+        result = heldout_perplexity(model, types, SENTENCES, rows=2, window=3, progress=True)
+    text = log.read_text()
+    lines = [line for line in text.splitlines() if line.startswith("held-out perplexity, 5 sentences in 2 streams")]
+    assert "\r" not in text and math.isfinite(result["mean"])
+    # 2 rows of 17 and 7 positions: 6 windows of 3 per direction, each run twice with the warm-up.
+    assert lines[-1].split(": ")[1].startswith("100%") and "24/24" in lines[-1], lines[-3:]
+    assert len(lines) >= 24 and "window/s" in lines[-1]

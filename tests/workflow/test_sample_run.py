@@ -99,6 +99,21 @@ def test_evaluation_and_perplexity_run_from_the_command_line_as_in_the_workflow(
     assert json.loads(perplexity.stdout)["mean"] == pytest.approx(workflow["mean"], rel=1e-5)
 
 
+def test_stage_logs_hold_plain_progress_lines(sample_run):
+    """What `less` or a SLURM job's output file shows: one status per line, no carriage-return redraws."""
+    logs = sample_run / "results" / "sample" / "logs"
+    train = (logs / "train" / "train.log").read_text()
+    assert "\r" not in train and "\r" not in (logs / "evaluate" / "pos.log").read_text()
+    lines = train.splitlines()
+    batches = [line for line in lines if line.startswith("train: ")]
+    assert len(batches) >= 220 // 10 and "220/220" in batches[-1]  # a line at least every log_every batches
+    assert sum(line.startswith("held-out perplexity, ") and "100%" in line for line in lines) >= 10  # each epoch
+    export = (logs / "export" / "export.log").read_text().splitlines()
+    assert any(line.startswith("export to ") and "3/3" in line and line.endswith("done]") for line in export), export
+    features = (logs / "evaluate" / "pos.log").read_text().splitlines()
+    assert any(line.startswith("features, test: 100%") for line in features), features[-5:]
+
+
 def test_rerun_has_nothing_to_do(sample_run):
     out = snakemake(sample_run, "--cores", "2", "-n")
     assert "Nothing to be done" in out.stdout + out.stderr

@@ -24,6 +24,7 @@ from ..elmo.data import TokenTypes, heldout_sentences
 from ..elmo.export import load_model_dir
 from ..elmo.model import DIRECTIONS, SOFTMAX_B, SOFTMAX_W, BidirectionalLM
 from ..errors import NorelmoError
+from ..progress import progress_bar
 from ..text.vocab import read_vocabulary
 
 PROTOCOL = "streams with states carried over, after one unscored warm-up pass (bilm-tf's test(), warmed up)"
@@ -80,8 +81,13 @@ class StreamScorer:
         loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=logits)
         return tf.reduce_sum(tf.where(mask, loss, 0.0)), new_states
 
-    def direction_loss(self, direction: int, inputs, targets, lengths, states, warmup: bool) -> float:
-        """Summed cross-entropy (nats) of every stream position of one direction, from `states`."""
+    def n_windows(self, inputs: np.ndarray, warmup: bool) -> int:
+        """The windows direction_loss runs on these streams (twice each with the warm-up)."""
+        return math.ceil(inputs.shape[1] / self.window) * (2 if warmup else 1)
+
+    def direction_loss(self, direction: int, inputs, targets, lengths, states, warmup: bool, bar) -> float:
+        """Summed cross-entropy (nats) of every stream position of one direction, from `states`; `bar` (a
+        progress bar, perhaps disabled) advances by one per window run."""
         rows, width = inputs.shape
         span = math.ceil(width / self.window) * self.window
         inputs, targets = (np.pad(a, ((0, 0), (0, span - width))) for a in (inputs, targets))
@@ -91,10 +97,12 @@ class StreamScorer:
         if warmup:
             for w, c in zip(windows, chars, strict=True):
                 _, states = self._advance[direction](c, mask[:, w], states)
+                bar.update(1)
         total = 0.0
         for w, c in zip(windows, chars, strict=True):
             loss, states = self._score[direction](c, mask[:, w], states, targets[:, w])
             total += float(loss)
+            bar.update(1)
         return total
 
 
@@ -106,30 +114,41 @@ def heldout_perplexity(
     window: int = 20,
     warmup: bool = True,
     start_states=None,
+    progress: bool = False,
 ) -> dict:
     """Forward, backward and mean perplexity with the full softmax on unseen sentences read as streams.
 
     `rows` streams (fewer with fewer sentences) of `window` steps at a time; out-of-vocabulary targets
     count as <UNK>. `warmup=False` scores from zero states, as bilm-tf's test() does. `start_states`
     (per direction and layer, (c, h) of one row each; e.g. a trainer's carried states) replaces the
-    zero states, and their row count the `rows`.
+    zero states, and their row count the `rows`. `progress`: a bar of the windows run, both directions.
     """
     if start_states is not None:
         rows = int(start_states[0][0][0].shape[0])
     rows = max(1, min(rows, len(sentences)))
     scorer = StreamScorer(model, types, window)
+    streams = [row_streams(types, sentences, rows, reverse=bool(d)) for d in DIRECTIONS]
     ppl = []
-    for d in DIRECTIONS:
-        inputs, targets, lengths = row_streams(types, sentences, rows, reverse=bool(d))
-        states = (
-            model.zero_states(rows)[d] if start_states is None else [(c[:rows], h[:rows]) for c, h in start_states[d]]
-        )
-        nats = scorer.direction_loss(d, inputs, targets, lengths, states, warmup)
-        ppl.append(math.exp(nats / max(int(lengths.sum()), 1)))
+    with progress_bar(
+        total=sum(scorer.n_windows(inputs, warmup) for inputs, _, _ in streams),
+        desc=f"held-out perplexity, {len(sentences):,} sentences in {rows} streams",
+        unit="window",
+        disable=not progress,
+    ) as bar:
+        for d, (inputs, targets, lengths) in zip(DIRECTIONS, streams, strict=True):
+            states = (
+                model.zero_states(rows)[d]
+                if start_states is None
+                else [(c[:rows], h[:rows]) for c, h in start_states[d]]
+            )
+            nats = scorer.direction_loss(d, inputs, targets, lengths, states, warmup, bar)
+            ppl.append(math.exp(nats / max(int(lengths.sum()), 1)))
     return {"forward": ppl[0], "backward": ppl[1], "mean": math.sqrt(ppl[0] * ppl[1])}
 
 
-def model_perplexity(model_dir: Path, vocab_path: Path, token_files: list[Path], n_heldout: int) -> dict:
+def model_perplexity(
+    model_dir: Path, vocab_path: Path, token_files: list[Path], n_heldout: int, progress: bool = False
+) -> dict:
     """Forward, backward and mean perplexity on the first `n_heldout` sentences of the first token shard by
     path (at most a tenth of it): the slice training never reads (train.heldout_sentences)."""
     vocab = read_vocabulary(vocab_path)
@@ -145,7 +164,7 @@ def model_perplexity(model_dir: Path, vocab_path: Path, token_files: list[Path],
     tokens = [t for s in sentences for t in s]
     oov = [t for t in tokens if t not in known]
     types = TokenTypes(vocab, sorted(set(oov)), cfg.char_cnn.max_characters_per_token)
-    result = heldout_perplexity(BidirectionalLM(cfg, weights), types, sentences)
+    result = heldout_perplexity(BidirectionalLM(cfg, weights), types, sentences, progress=progress)
     return {
         **result,
         "sentences": len(sentences),
