@@ -16,7 +16,9 @@ def main(sm) -> None:
     from norelmo.text.udpipe import tokenize_file
 
     with log_to(sm.log[0]):
-        counts = tokenize_file(sm.input.model, sm.input.text, sm.output.tokens, sm.params.lemmatize, sm.threads)
+        counts = tokenize_file(
+            sm.input.model, sm.input.text, sm.output.tokens, sm.params.lemmatize, sm.threads, progress=True
+        )
         print(json.dumps(counts))
         if counts["empty"]:
             print(f"warning: {sm.input.text} gave no sentences")

@@ -34,7 +34,7 @@ def _train_udpipe(a) -> None:
 def _tokenize(a) -> None:
     from .text.udpipe import tokenize_file
 
-    print(json.dumps(tokenize_file(a.model, a.input, a.output, a.lemmatize, a.workers)), file=sys.stderr)
+    print(json.dumps(tokenize_file(a.model, a.input, a.output, a.lemmatize, a.workers, progress=True)), file=sys.stderr)
 
 
 def _count(a) -> None:

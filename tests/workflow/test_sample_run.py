@@ -110,6 +110,8 @@ def test_stage_logs_hold_plain_progress_lines(sample_run):
     assert sum(line.startswith("held-out perplexity, ") and "100%" in line for line in lines) >= 10  # each epoch
     export = (logs / "export" / "export.log").read_text().splitlines()
     assert any(line.startswith("export to ") and "3/3" in line and line.endswith("done]") for line in export), export
+    tokenize = (logs / "tokenize" / "wiki-0.log").read_text().splitlines()
+    assert any(line.startswith("tokenize ") and "100%" in line for line in tokenize), tokenize
     features = (logs / "evaluate" / "pos.log").read_text().splitlines()
     assert any(line.startswith("features, test: 100%") for line in features), features[-5:]
 

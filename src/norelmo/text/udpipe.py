@@ -12,6 +12,7 @@ from ufal import udpipe
 from ..atomic import atomic_path, atomic_text
 from ..errors import NorelmoError
 from ..parallel import batched, ordered_map
+from ..progress import progress_bar
 from ..textio import utf8_lines
 
 
@@ -111,6 +112,12 @@ def read_paragraphs(path: Path, counts: dict) -> Iterator[str]:
             yield line
 
 
+def _count_paragraphs(path: Path) -> int:
+    """The non-empty lines read_paragraphs yields (a line of NULs and blanks aside), read as bytes: quick."""
+    with open(path, "rb") as fh:
+        return sum(1 for line in fh if line.strip())
+
+
 _worker: Tokenizer | None = None
 
 
@@ -126,19 +133,27 @@ def _tokenize_chunk(paragraphs: list[str]) -> tuple[list[list[str]], int, int]:
     return sents, _worker.overlong - before, len(paragraphs)
 
 
-def tokenize_file(model_path: Path, source: Path, out: Path, lemmatize: bool, workers: int = 1) -> dict:
+def tokenize_file(
+    model_path: Path, source: Path, out: Path, lemmatize: bool, workers: int = 1, progress: bool = False
+) -> dict:
     """Write one sentence per line, tokens separated by single spaces; return the shard's counts.
 
     With `workers` > 1 the paragraphs go to that many processes, each loading the model once;
-    the output keeps the input order.
+    the output keeps the input order. `progress`: a bar of the paragraphs done, of how many.
     """
     if workers > 1:
         load_model(model_path)  # one clear error before worker processes start (one process loads it once anyway)
     counts = Counter(paragraphs=0, sentences=0, tokens=0, overlong_tokens_dropped=0, nul_characters_removed=0)
     chunks = batched(read_paragraphs(Path(source), counts), CHUNK_PARAGRAPHS)
     init = (str(model_path), lemmatize)
-    with atomic_text(out) as fh, ordered_map(_tokenize_chunk, chunks, workers, _init_worker, init) as results:
+    total = _count_paragraphs(Path(source)) if progress else None
+    with (
+        atomic_text(out) as fh,
+        ordered_map(_tokenize_chunk, chunks, workers, _init_worker, init) as results,
+        progress_bar(total=total, desc=f"tokenize {source}", unit="paragraph", disable=not progress) as bar,
+    ):
         for sentences, overlong, n_paragraphs in results:
+            bar.update(n_paragraphs)
             counts["paragraphs"] += n_paragraphs
             counts["overlong_tokens_dropped"] += overlong
             for sent in sentences:
