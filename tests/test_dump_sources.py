@@ -199,7 +199,7 @@ def test_the_run_summary_lists_each_download_and_its_checksum_source(site, tmp_p
     (tmp_path / "s.json").write_text(json.dumps(stats))
     (tmp_path / "t.json").write_text(json.dumps(train))
     out = tmp_path / "summary.html"
-    write_summary("r", tmp_path, [], [], tmp_path / "s.json", tmp_path / "t.json", None, None, None, out)
+    write_summary("r", tmp_path, [], [], tmp_path / "s.json", tmp_path / "t.json", None, None, None, None, out)
     page = out.read_text()
     assert "<h2>Downloads</h2>" in page and "dump.xml.bz2" in page
     assert entry["sha1"] in page and run.checksum_files[0] in page
