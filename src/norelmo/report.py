@@ -191,10 +191,24 @@ def write_summary(
     parts.append("<h2>Training</h2>")
     parts.append(
         _table(
-            ["batches", "per epoch", "resumed from", "final loss (sampled softmax)"],
-            [[train["batches"], train["batches_per_epoch"], train["resumed_from"], train["final_loss"]]],
+            ["batches", "per epoch", "resumed from", "final loss (sampled softmax)", "tokens/s", "expected then"],
+            [
+                [
+                    train["batches"],
+                    train["batches_per_epoch"],
+                    train["resumed_from"],
+                    train["final_loss"],
+                    f"{train['measured_tokens_per_s']:,.0f}" if "measured_tokens_per_s" in train else "",
+                    f"{train['expected_seconds_left'] / 60:,.1f} min left" if "expected_seconds_left" in train else "",
+                ]
+            ],
         )
     )
+    if "measured_tokens_per_s" in train:
+        parts.append(
+            "<p>Tokens/s as measured over the second <code>train.log_every</code> batches (the first hold the "
+            "step's compilation), and the time to the end of training it then expected.</p>"
+        )
     if heldout and Path(heldout).exists():
         rows = [json.loads(line) for line in Path(heldout).read_text().splitlines() if line.strip()]
         parts.append("<h3>Held-out perplexity per epoch (full softmax)</h3>")

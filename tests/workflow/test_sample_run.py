@@ -105,6 +105,12 @@ def test_stage_logs_hold_plain_progress_lines(sample_run):
     train = (logs / "train" / "train.log").read_text()
     assert "\r" not in train and "\r" not in (logs / "evaluate" / "pos.log").read_text()
     lines = train.splitlines()
+    # What the run will do comes first, before any batch; the expected time once the step runs steadily.
+    first = next(k for k, line in enumerate(lines) if line.startswith("devices: "))
+    assert "CPU (" in lines[first] and "precision fp32; XLA off" in lines[first]
+    assert lines[first + 1].startswith("batches: ") and "220 in 10 epochs" in lines[first + 1]
+    assert not any(line.startswith("train: ") for line in lines[:first])
+    assert any(line.startswith("measured ") and "to the end of training" in line for line in lines)
     batches = [line for line in lines if line.startswith("train: ")]
     assert len(batches) >= 220 // 10 and "220/220" in batches[-1]  # a line at least every log_every batches
     assert sum(line.startswith("held-out perplexity, ") and "100%" in line for line in lines) >= 10  # each epoch

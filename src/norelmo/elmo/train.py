@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import shutil
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -273,6 +275,21 @@ def _append_metrics(path: Path, record: dict) -> None:
         fh.write(json.dumps(record) + "\n")
 
 
+def _run_lines(gpus, train_cfg: TrainConfig, xla: bool, b: int, t: int, per_epoch: int, total: int, start: int):
+    """What a run will do, for the first lines of its log: devices, precision, XLA, batch layout, batches."""
+    devices = ", ".join(d.name for d in gpus) or f"CPU ({len(os.sched_getaffinity(0))} cores)"
+    yield f"devices: {devices}; precision {train_cfg.precision}; XLA {'on' if xla else 'off'}"
+    yield (
+        f"batches: {b} rows x {t} steps = {b * t:,} tokens each, {per_epoch:,} per epoch, {total:,} in "
+        f"{train_cfg.epochs} epochs" + (f"; resuming after batch {start:,}" if start else "")
+    )
+
+
+def _duration(seconds: float) -> str:
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min" if minutes else f"{seconds:.0f} s"
+
+
 def train_bilm(
     model_cfg: ModelConfig,
     train_cfg: TrainConfig,
@@ -338,8 +355,15 @@ def train_bilm(
         metrics.unlink(missing_ok=True)
         (log_dir / HELDOUT).unlink(missing_ok=True)
     start = int(trainer.step.numpy())
+    if progress:
+        print("\n".join(_run_lines(gpus, train_cfg, xla, b, t, per_epoch, total, start)), file=sys.stderr, flush=True)
     bar = progress_bar(total=total, initial=start, disable=not progress, unit="batch", desc="train", dynamic_ncols=True)
+
+    def say(line: str) -> None:  # a status line beside the bar, on stderr with it
+        bar.write(line, file=sys.stderr)
+
     last_time, last_step, loss = time.perf_counter(), start, float("nan")
+    expected = {}
 
     def stop_if_failed():
         failed = trainer.failure()
@@ -380,13 +404,21 @@ def train_bilm(
                     tf.summary.scalar(f"train/{key}", record[key])
                 tf.summary.scalar("train/learning_rate", model_cfg.learning_rate)
             bar.set_postfix(ppl=f"{record['perplexity']:.1f}", tok_s=f"{tokens_per_s:.0f}")
+            # The first interval holds the step's compilation; the second is the first steady measure.
+            if not expected and step - start >= 2 * train_cfg.log_every and step < total:
+                expected = {"tokens_per_s": tokens_per_s, "seconds_left": (total - step) * b * t / tokens_per_s}
+                if progress:
+                    say(
+                        f"measured {tokens_per_s:,.0f} tokens/s over batches {step - train_cfg.log_every + 1:,} to "
+                        f"{step:,}: about {_duration(expected['seconds_left'])} to the end of training"
+                    )
         if scoring:
             ppl = score_heldout(trainer.model, types, heldout)
             _append_metrics(log_dir / HELDOUT, {"step": step, "epoch": step / per_epoch, **ppl})
             with writer.as_default(step=step):
                 for key, value in ppl.items():
                     tf.summary.scalar(f"heldout/perplexity_{key}", value)
-            bar.write(f"epoch {step / per_epoch:.2f}: held-out perplexity {ppl['mean']:.1f} (full softmax)")
+            say(f"epoch {step / per_epoch:.2f}: held-out perplexity {ppl['mean']:.1f} (full softmax)")
         if save:
             trainer.manager.save(checkpoint_number=step)
     batches.close()  # now, not at the interpreter's exit: train.batch_processes' workers leave in order
@@ -406,6 +438,9 @@ def train_bilm(
         "vocab_size": len(vocab),
         "n_train_tokens": n_train_tokens,
     }
+    if expected:
+        summary["measured_tokens_per_s"] = expected["tokens_per_s"]
+        summary["expected_seconds_left"] = expected["seconds_left"]
     if (log_dir / HELDOUT).exists():
         summary["heldout_perplexity"] = json.loads((log_dir / HELDOUT).read_text().splitlines()[-1])
     atomic_json(log_dir / "train.json", summary)
