@@ -1,8 +1,10 @@
-"""The run at a glance, for `snakemake --report`: corpus statistics per stage, perplexity per epoch,
-the evaluation beside NorELMo's published table, and time and memory per rule (from the rules' benchmark files)."""
+"""The run at a glance, for `snakemake --report`: the loss and rank-frequency plots, corpus statistics per stage,
+perplexity per epoch, the evaluation beside NorELMo's published table, and time and memory per rule (from the
+rules' benchmark files)."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import html
 import json
@@ -21,6 +23,7 @@ th, td { border: 1px solid #cbd5e1; padding: 0.25em 0.6em; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 th { background: #f1f5f9; }
 .warning { color: #b91c1c; font-weight: 600; }
+.plots img { width: 48%; min-width: 320px; margin-right: 1%; vertical-align: top; }
 """
 
 
@@ -146,6 +149,14 @@ def _seed_cells(result: dict) -> list:
     ]
 
 
+def _inline_png(path: Path, alt: str) -> str:
+    """An <img> holding the PNG at `path` as a data URI; empty where the stage drew none (no metrics yet)."""
+    if not path.exists():
+        return ""
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f"<img src='data:image/png;base64,{data}' alt='{html.escape(alt)}'>"
+
+
 def write_summary(
     run: str,
     results: Path,
@@ -163,6 +174,12 @@ def write_summary(
     vocab = json.loads(Path(vocab_stats).read_text())
     train = json.loads(Path(train_summary).read_text())
     parts = [f"<h1>norelmo run <code>{html.escape(run)}</code></h1>"]
+    # The plots first, where a reader looks; inline, so the page stands alone (and inside snakemake --report).
+    plots = [
+        _inline_png(Path(train_summary).parent / "loss.png", "training loss and held-out perplexity"),
+        _inline_png(Path(vocab_stats).parent / "rank-frequency.png", "the vocabulary's rank-frequency plot"),
+    ]
+    parts.append(f"<p class='plots'>{''.join(p for p in plots if p)}</p>")
     parts.append("<h2>Corpus, per stage</h2><h3>Extraction</h3>")
     parts.append(
         _stage_table(

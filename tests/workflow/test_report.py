@@ -94,6 +94,15 @@ def test_report_shows_the_plots_and_the_run_summary_in_a_browser(sample_run):
         frame = page.frame_locator("iframe")
         for heading in ("Extraction", "Tokenization (UDPipe)", "Held-out perplexity per epoch (full softmax)"):
             assert frame.get_by_text(heading, exact=True).count() == 1, heading
+        # The loss curve and the rank-frequency plot come first, inline in the page.
+        plots = frame.locator("p.plots img")
+        plots.first.wait_for()
+        widths = plots.evaluate_all("imgs => imgs.map(img => img.complete ? img.naturalWidth : 0)")
+        assert len(widths) == 2 and min(widths) >= 400, widths
+        assert plots.evaluate_all("imgs => imgs.map(img => img.alt)") == [
+            "training loss and held-out perplexity",
+            "the vocabulary's rank-frequency plot",
+        ]
         # NorELMo's table: this run's rows (one per sentiment method) above the published models'.
         table = frame.get_by_text("NorELMo's evaluation table, this run beside the published models")
         assert table.count() == 1
