@@ -50,7 +50,7 @@ def feature_differences(model_dir: Path, sentences: list[list[str]]) -> dict[str
     import numpy as np
 
     from norelmo.elmo.embed import Embedder
-    from norelmo.evaluate.pos import FEATURE_BATCH
+    from norelmo.evaluate.classifiers import FEATURE_BATCH
 
     with tempfile.TemporaryDirectory() as tmp:
         text = Path(tmp) / "sentences.txt"

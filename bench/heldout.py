@@ -43,14 +43,12 @@ def vocabulary(sentences: list[list[str]], size: int) -> list[str]:
 
 
 def pass_flops(cfg, tokens: int, vocab_size: int, warmup: bool) -> float:
-    """Nominal FLOPs of the pass: per token and direction, the character CNN, highway and projection and the
-    LSTMs (twice with the warm-up), then the full softmax once."""
-    cnn, lstm = cfg.char_cnn, cfg.lstm
-    c, e, p, d = cnn.max_characters_per_token, cnn.embedding_dim, lstm.projection_dim, lstm.dim
-    embed = sum(2 * w * e * n * (c - w + 1) for w, n in cnn.filters) + cnn.n_highway * 2 * 2 * cnn.n_filters**2
-    embed += 2 * cnn.n_filters * p if cnn.n_filters != p else 0
-    lstms = lstm.n_layers * (2 * 2 * p * 4 * d + 2 * d * p)
-    softmax = 2 * p * vocab_size
+    """Nominal FLOPs of the pass, both directions: per token the token embedding and the LSTMs (twice with the
+    warm-up), then the full softmax once."""
+    from train import forward_flops_per_token
+
+    embed, lstms = forward_flops_per_token(cfg)
+    softmax = 2 * cfg.lstm.projection_dim * vocab_size
     return 2 * tokens * ((embed + lstms) * (2 if warmup else 1) + softmax)
 
 

@@ -94,15 +94,22 @@ def heldout_setup(name: str, heldout: int, full_width: bool = False, **train_ove
     return SimpleNamespace(model=m, train=train, vocab=vocab, types=types, heldout=sentences, batches=batches, tmp=tmp)
 
 
-def nominal_flops_per_token(cfg) -> float:
-    """FLOPs of the original computation per (direction-pair) token, forward + backward pass."""
+def forward_flops_per_token(cfg) -> tuple[float, float]:
+    """(token embedding, LSTMs): forward-pass FLOPs per token of one direction (character CNN, highway and
+    projection; both LSTM layers with their projections)."""
     cnn, lstm = cfg.char_cnn, cfg.lstm
     c, e, p, d = cnn.max_characters_per_token, cnn.embedding_dim, lstm.projection_dim, lstm.dim
     embed = sum(2 * w * e * n * (c - w + 1) for w, n in cnn.filters)
     embed += cnn.n_highway * 2 * 2 * cnn.n_filters**2
     embed += 2 * cnn.n_filters * p if cnn.n_filters != p else 0
     lstms = lstm.n_layers * (2 * 2 * p * 4 * d + 2 * d * p)
-    softmax = 2 * p * (cfg.n_negative_samples_batch + 1)
+    return embed, lstms
+
+
+def nominal_flops_per_token(cfg) -> float:
+    """FLOPs of the original computation per (direction-pair) token, forward + backward pass."""
+    embed, lstms = forward_flops_per_token(cfg)
+    softmax = 2 * cfg.lstm.projection_dim * (cfg.n_negative_samples_batch + 1)
     return 3.0 * 2 * (embed + lstms + softmax)
 
 

@@ -15,10 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from ..progress import progress_bar
-from .classifiers import Fit, dense_classifier, fit_and_predict, seed_list, seed_summary
+from .classifiers import FEATURE_BATCH, Fit, dense_classifier, fit_and_predict, seed_list, seed_summary
 from .datasets import read_tagged_conllu
 
-FEATURE_BATCH = 64  # simple_elmo's max_batch_size in the published scripts
 POS_FIT = Fit(epochs=20, batch_size=64)
 PROTOCOL = (
     "NorLM's elmo_pos.py: layer-average token vectors (simple_elmo, batches of 64), "
@@ -47,9 +46,9 @@ def evaluate_pos(
     index = {tag: k for k, tag in enumerate(classes)}
     train_y = np.array([index[t] for t in train_tags])
     test_y = np.array([index.get(t, -1) for t in test_tags])  # a tag unseen in training is always wrong
+    build = partial(dense_classifier, train_x.shape[1], len(classes))
     runs = []
     for seed in progress_bar(seed_list(seeds), desc="classifier seeds", disable=not progress):
-        build = partial(dense_classifier, train_x.shape[1], len(classes))
         predicted, epochs, seconds = fit_and_predict(build, POS_FIT, seed, (train_x, train_y), test_x)
         accuracy = float(np.mean(predicted == test_y))
         runs.append({"seed": seed, "accuracy": accuracy, "epochs": epochs, "seconds": seconds})

@@ -19,10 +19,17 @@ from pathlib import Path
 import numpy as np
 
 from ..progress import progress_bar
-from .classifiers import Fit, bilstm_classifier, dense_classifier, fit_and_predict, seed_list, seed_summary
+from .classifiers import (
+    FEATURE_BATCH,
+    Fit,
+    bilstm_classifier,
+    dense_classifier,
+    fit_and_predict,
+    seed_list,
+    seed_summary,
+)
 from .datasets import SENTIMENT_LABELS, read_sentiment_split
 
-FEATURE_BATCH = 64
 SENTIMENT_FIT = Fit(epochs=20, batch_size=32, early_stopping=True)
 LSTM_MAX_LEN = 50
 METHODS = ("bow", "lstm")
