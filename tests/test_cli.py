@@ -1,6 +1,8 @@
 """The `norelmo` command: every stage has --help, and bad input ends in one clear line."""
 
+import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -73,8 +75,9 @@ def test_evaluation_of_bad_data_is_one_line_naming_file_and_sentence(tmp_path):
     assert last == f"norelmo: error: {bad}: sentence 0 (s7): label 'Mixed' is not one of Negative, Positive"
 
 
-def test_train_and_export_take_a_config_of_only_the_keys_they_read(tmp_path):
-    """A file of `model:` and `train:` alone, as the help says; the workflow's `run` and `corpora` are not asked for."""
+def tiny_training(tmp_path, train: str) -> tuple[list[str], Path]:
+    """A config of `model:` and `train:` (the given flow mapping) for a tiny biLM, and its inputs: the arguments
+    `norelmo train` and `norelmo export` share, and the tokenized file."""
     tokens = tmp_path / "tokens.txt"
     tokens.write_text("Oslo er en stor by .\nBergen har mange kontorer .\n" * 20, encoding="utf-8")
     vocab = tmp_path / "vocab.txt"
@@ -85,18 +88,17 @@ def test_train_and_export_take_a_config_of_only_the_keys_they_read(tmp_path):
     config.write_text(
         "model: {char_cnn: {embedding: {dim: 4}, filters: [[1, 8], [2, 8]], n_highway: 1},\n"
         "        lstm: {dim: 16, projection_dim: 8}, n_negative_samples_batch: 8, unroll_steps: 5}\n"
-        "train: {epochs: 1, batch_size: 4, log_every: 1, heldout_sentences: 0}\n"
+        f"train: {train}\n"
     )
-    common = [
-        "--config",
-        str(config),
-        "--vocab",
-        str(vocab),
-        "--stats",
-        str(stats),
-        "--checkpoints",
-        str(tmp_path / "c"),
-    ]
+    common = ["--config", str(config), "--vocab", str(vocab), "--stats", str(stats)]
+    common += ["--checkpoints", str(tmp_path / "c")]
+    return common, tokens
+
+
+def test_train_and_export_take_a_config_of_only_the_keys_they_read(tmp_path):
+    """A file of `model:` and `train:` alone, as the help says; the workflow's `run` and `corpora` are not asked for."""
+    common, tokens = tiny_training(tmp_path, "{epochs: 1, batch_size: 4, log_every: 1, heldout_sentences: 0, gpus: 0}")
+    config = tmp_path / "model.yaml"
     train = subprocess.run(
         [str(BIN / "norelmo"), "train", *common, "--logs", str(tmp_path / "l"), str(tokens)],
         capture_output=True,
@@ -112,3 +114,23 @@ def test_train_and_export_take_a_config_of_only_the_keys_they_read(tmp_path):
     config.write_text("modle: {}\ntrain: {epochs: 1}\n")
     proc = subprocess.run([str(BIN / "norelmo"), "export", *common, "--out", str(tmp_path / "n")], capture_output=True)
     assert proc.returncode == 2 and b"top level: unknown key(s) 'modle'" in proc.stderr
+
+
+def test_training_that_asks_for_a_gpu_stops_where_tensorflow_sees_none(tmp_path):
+    """train.gpus 1 on a machine without a GPU: one error before the first step, naming what was found and the
+    fixes, and no checkpoint or summary left behind (no silent CPU training at a hundredth of the speed)."""
+    common, tokens = tiny_training(tmp_path, "{epochs: 1, batch_size: 4, log_every: 1, heldout_sentences: 0, gpus: 1}")
+    proc = subprocess.run(
+        [str(BIN / "norelmo"), "train", *common, "--logs", str(tmp_path / "l"), str(tokens)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CUDA_VISIBLE_DEVICES": ""},  # also on a machine that has one
+    )
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    (line,) = [x for x in proc.stderr.splitlines() if x.startswith("norelmo: error: ")]
+    assert "train.gpus is 1 but TensorFlow" in line and "sees 0 GPUs" in line
+    assert "CUDA_VISIBLE_DEVICES=''" in line
+    assert "python3 tasks.py setup --gpu" in line and "set train.gpus: 0 to train on the CPU" in line
+    assert "train: " not in proc.stderr  # not a single batch
+    assert not (tmp_path / "c").exists() or not any((tmp_path / "c").iterdir())
+    assert not (tmp_path / "l" / "train.json").exists()

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from norelmo.config import validate
+from norelmo.gpus import gpu_shortfall
 
 from .conftest import BIN, ROOT
 
@@ -85,6 +86,8 @@ def test_variant_dry_run_plans_the_whole_pipeline_from_the_september_2020_dump(n
     for data in ("no_bokmaal-ud-train.conllu", "no_bokmaal-ud-test.conllu", "train.json", "dev.json", "test.json"):
         assert f"results/{run}/downloads/{data}" in out
     assert f"results/{run}/eval/pos.json" in out and f"results/{run}/eval/sentiment.json" in out
+    # train.gpus is 1: a machine without a usable GPU hears it before any job (here: every CPU machine).
+    assert ("norelmo: train.gpus is 1 but" in out) is (gpu_shortfall(1) is not None)
 
 
 def test_a_variant_with_its_news_path_unchanged_stops_before_any_job(tmp_path):

@@ -49,6 +49,7 @@ def train_cmd(tmp_path, run, epochs=12):
     tokens, vocab, stats, _ = corpus(tmp_path)
     config = tmp_path / "config.yaml"
     train = {"epochs": epochs, "batch_size": 4, "seed": 5, "checkpoint_every": 1, "log_every": 1, "deterministic": True}
+    train["gpus"] = 0
     config.write_text(
         yaml.safe_dump({"run": "t", "corpora": [{"name": "c", "text": "x"}], "model": MODEL, "train": train})
     )

@@ -29,7 +29,7 @@ TINY = ModelConfig.from_dict(
         "learning_rate": 0.2,
     }
 )
-TINY_TRAIN = TrainConfig(epochs=1, batch_size=4, seed=3, checkpoint_every=5, log_every=2)
+TINY_TRAIN = TrainConfig(epochs=1, batch_size=4, seed=3, checkpoint_every=5, log_every=2, gpus=0)
 
 
 def tiny_corpus(folder: Path, lines: list[str]):

@@ -7,6 +7,7 @@ scaled down (threads, memory, CPUs per GPU) and a faster first status poll.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 
 import numpy as np
@@ -110,31 +111,61 @@ def test_sample_workflow_runs_every_job_through_slurm(cluster, slurm_run):
     assert len(logs) >= sum(expected.values())
 
 
-def sbatch_lines(work) -> dict[str, str]:
+def sbatch_lines(work, output: str = "snakemake.out") -> dict[str, str]:
     """The sbatch command line of each submitted job (from snakemake --verbose), by job comment."""
     lines = {}
-    for line in (work / "snakemake.out").read_text().splitlines():
+    for line in (work / output).read_text().splitlines():
         if line.startswith("sbatch call: "):
             line = line.removeprefix("sbatch call: ").split(" --wrap=")[0]
             lines[line.split("--comment ")[1].split()[0]] = line
     return lines
 
 
-def test_training_job_asked_for_a_gpu_on_the_gpu_partition(cluster, slurm_run):
+def test_shard_jobs_and_the_cpu_training_job_ask_for_no_gpu(cluster, slurm_run):
     work, _ = slurm_run
     lines = sbatch_lines(work)
-    print("\ntraining job:", lines["rule_train"], "\nshard job:", lines["rule_extract_wildcards_wiki_0"])
-    assert "--gpus=1" in lines["rule_train"] and "--cpus-per-gpu=2" in lines["rule_train"]
-    assert "--gpus" not in lines["rule_extract_wildcards_wiki_0"]
+    assert "--gpus" not in lines["rule_train"] and "--gpus" not in lines["rule_extract_wildcards_wiki_0"]
     jobs = submitted(cluster)
     (train,) = jobs["train"]
-    assert train["TresPerJob"] == "gres:gpu:1"
     assert train["Partition"] == "accel"
     assert train["Account"] == "nn0000k"
     for shard in jobs["extract"] + jobs["tokenize"]:
         assert shard["Partition"] == "normal"
         assert "TresPerJob" not in shard or "gpu" not in shard["TresPerJob"]
         assert shard["NumCPUs"] == "2"
+
+
+@pytest.fixture(scope="module")
+def slurm_gpu_run(cluster, slurm_run):
+    """The same run with train.gpus 1 (training alone reruns): the test node's GPU is a gres without a device."""
+    work, _ = slurm_run
+    before = {j["JobId"] for j in cluster.jobs()}
+    config = yaml.safe_load((work / "config" / "slurm.yaml").read_text())
+    config["train"]["gpus"] = 1
+    (work / "config" / "slurm-gpu.yaml").write_text(yaml.safe_dump(config))
+    proc = run_snakemake(cluster, work, "--configfile", "config/slurm-gpu.yaml", "--verbose", "--until", "train")
+    (work / "snakemake-gpu.out").write_text(proc.stdout + proc.stderr)
+    return work, proc, [j for j in cluster.jobs() if j["JobId"] not in before]
+
+
+def test_training_job_asks_for_a_gpu_and_stops_on_a_node_without_one(cluster, slurm_gpu_run):
+    work, proc, jobs = slurm_gpu_run
+    lines = sbatch_lines(work, "snakemake-gpu.out")
+    print("\ntraining job:", lines["rule_train"])
+    assert "--gpus=1" in lines["rule_train"] and "--cpus-per-gpu=2" in lines["rule_train"]
+    (train,) = [j for j in jobs if j.get("Comment", "").startswith("rule_train")]
+    assert train["TresPerJob"] == "gres:gpu:1"
+    assert train["Partition"] == "accel"
+    # The gres is not a device TensorFlow can use: the job stops before its first step, with the reason.
+    assert proc.returncode not in (0, 124, 137), proc.returncode
+    assert train["JobState"] == "FAILED"
+    (log,) = [p for p in (work / ".snakemake" / "slurm_logs" / "rule_train").rglob("*.log") if p.stem == train["JobId"]]
+    text = log.read_text()
+    assert "norelmo: error: train.gpus is 1 but TensorFlow" in text and "sees 0 GPUs" in text
+    assert "set train.gpus: 0 to train on the CPU" in text
+    assert not re.search(r"^train: .*batch", text, re.M)  # not one batch trained
+    # A cluster's GPUs are on its other nodes: the login node's own lack of one is not reported.
+    assert "norelmo: train.gpus is 1 but" not in proc.stdout + proc.stderr
 
 
 def test_failing_job_makes_snakemake_exit_nonzero(cluster, slurm_run, tmp_path):

@@ -2,9 +2,11 @@ import os
 from pathlib import Path
 from urllib.parse import urlparse
 
+from snakemake.logging import logger
 from snakemake.utils import validate
 
 from norelmo.config import Config
+from norelmo.gpus import gpu_shortfall
 from norelmo.inputs import EVALUATION_FILES, check_local_paths, is_url
 from norelmo.wiki.sources import resolve_dates, run_at
 
@@ -101,6 +103,39 @@ def train_resources():
         else:
             resources["tasks"] = train["nodes"]
     return resources
+
+
+_GPU_CHECK_SAID = []
+
+
+def training_gpus_checked(wildcards):
+    """No inputs: rule train's input function, so that it runs while the train job is planned, before any job
+    starts. Where jobs run on this machine (the local executor, or a dry run, which cannot tell a cluster's
+    executor apart) and this machine lacks the GPUs `train.gpus` asks for, it says so once: the train job
+    would stop before its first step. A cluster executor's GPUs are on other nodes, so it says nothing there.
+    """
+    plugin = workflow.executor_plugin
+    gpus = config["train"]["gpus"]
+    if (
+        gpus < 1
+        or not workflow.is_main_process  # a job's own snakemake, on its node
+        or _GPU_CHECK_SAID
+        or (plugin is not None and plugin.name not in ("local", "dryrun"))
+    ):
+        return []
+    shortfall = gpu_shortfall(gpus)
+    if shortfall:
+        _GPU_CHECK_SAID.append(shortfall)
+        where = (
+            "run on this machine"
+            if plugin is None or plugin.name == "dryrun"
+            else "on this machine"
+        )
+        logger.warning(
+            f"norelmo: train.gpus is {gpus} but {shortfall}: {where}, the train job stops before its first "
+            "step. Install the GPU build (python3 tasks.py setup --gpu) or set train.gpus: 0 to train on the CPU"
+        )
+    return []
 
 
 def evaluations():

@@ -6,6 +6,7 @@ rule train:
         vocab=f"{RESULTS}/vocab/vocab.txt",
         types=f"{RESULTS}/vocab/vocab.tsv",
         stats=f"{RESULTS}/vocab/stats.json",
+        gpus_checked=training_gpus_checked,
     output:
         summary=f"{RESULTS}/train/train.json",
         plot=report(

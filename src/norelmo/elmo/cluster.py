@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import tensorflow as tf
 
 from ..errors import NorelmoError
+from ..gpus import cuda_libraries_installed, machine_gpus_described, nvidia_gpus
 
 # SlurmClusterResolver gives task k of a node port PORT_BASE + k.
 PORT_BASE = 28888
@@ -39,9 +40,13 @@ def _tf_config_workers() -> int:
         raise NorelmoError(f"TF_CONFIG is not a cluster spec ({exc}): {raw[:200]}") from exc
 
 
+def _slurm_tasks() -> int:
+    return int(os.environ.get("SLURM_STEP_NUM_TASKS", os.environ.get("SLURM_NTASKS", "1")))
+
+
 def cluster_resolver() -> tf.distribute.cluster_resolver.ClusterResolver | None:
     """A resolver when this process is one of several training workers, else None."""
-    tasks = int(os.environ.get("SLURM_STEP_NUM_TASKS", os.environ.get("SLURM_NTASKS", "1")))
+    tasks = _slurm_tasks()
     if tasks > 1:
         # SLURM binds GPUs to tasks (one task per GPU: --ntasks-per-gpu=1). The resolver would instead
         # split each task's visible GPUs among the node's tasks (none left with one GPU per task, and
@@ -75,6 +80,30 @@ def size_cpu_thread_pools() -> None:
         pass
 
 
+def require_gpus(gpus: int, found: int, workers: int = 1) -> None:
+    """Stop before training when `train.gpus` asks for GPUs this process cannot see, rather than training on the
+    CPU at a few hundredths of the speed; the message says what was found and the two ways out."""
+    wanted = min(gpus, 1) if workers > 1 else gpus  # several workers: one GPU per task (tasks_per_gpu=1)
+    if found >= wanted:
+        return
+    listed = nvidia_gpus()
+    if listed and cuda_libraries_installed():
+        cause = (
+            f"nvidia-smi lists {len(listed)} and the CUDA libraries are installed, but TensorFlow could not use "
+            "them: its own reason is in the lines above (cuInit, dso_loader)"
+        )
+    else:
+        cause = machine_gpus_described(listed)
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        cause += f"; CUDA_VISIBLE_DEVICES={visible!r}"
+    raise NorelmoError(
+        f"train.gpus is {gpus} but TensorFlow {tf.__version__} sees {found} GPU{'s' if found != 1 else ''}: {cause}. "
+        "Install the GPU build (python3 tasks.py setup --gpu, or pip install -e '.[gpu]' -c constraints.txt), "
+        "or set train.gpus: 0 to train on the CPU on purpose"
+    )
+
+
 def make_workers(gpus: int) -> Workers:
     """Call before any other TensorFlow op: collective ops are configured when the runtime starts.
 
@@ -82,6 +111,7 @@ def make_workers(gpus: int) -> Workers:
     decide which those are), so a workstation's other GPUs stay free.
     """
     physical = tf.config.list_physical_devices("GPU")
+    require_gpus(gpus, len(physical), max(_slurm_tasks(), _tf_config_workers()))
     if len(physical) > gpus:
         tf.config.set_visible_devices(physical[:gpus], "GPU")
     if not physical or gpus == 0:
