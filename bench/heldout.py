@@ -11,8 +11,8 @@ whitespace-separated ones (../shared/data/norec), to 100,000. The thread pools a
 stream count: seconds, seconds per 1,000 sentences, tokens/s, the pass's nominal GFLOP/s and its share of
 this CPU's fp32 matmul rate measured in the same run, and what train.heldout_sentences' default (10,000)
 then takes here; and, from the FLOPs, what it takes at the FLOP rate the trainer's step reached on an H200
-(fp32, 317,864 tokens/s, README) against an epoch of Bokmål Wikipedia (160 M tokens) there: an estimate, no GPU
-having run this pass.
+(fp32, 317,864 tokens/s, docs/performance.md) against an epoch of Bokmål Wikipedia (160 M tokens) there: an
+estimate, no GPU having run this pass.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 NOREC_DEV = ROOT.parent / "shared" / "data" / "norec" / "norec-dev.txt"
 DEFAULT_HELDOUT = 10_000
-H200_TOKENS_PER_S = 317_864  # the trainer's NorELMo step, fp32 queued, on an H200 (README)
+H200_TOKENS_PER_S = 317_864  # the trainer's NorELMo step, fp32 queued, on an H200 (docs/performance.md)
 WIKI_TOKENS = 160e6
 
 

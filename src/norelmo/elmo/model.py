@@ -104,7 +104,7 @@ class BidirectionalLM(tf.Module):
         self.xla = False
         # Under XLA, the LSTM levels as a wavefront too (wavefront.py): a quarter fewer kernels by XLA's count, but more
         # memory traffic. Off: on an H200 the fp32 step took 3 to 4% longer with it, the bf16 step 2 to 6% less
-        # (bench/gpu_check.sh; README).
+        # (bench/gpu_check.sh; docs/performance.md).
         self.levels_as_wavefront = False
 
     @classmethod
