@@ -20,3 +20,25 @@ def utf8_lines(path: str | Path) -> Iterator[tuple[int, str]]:
                 yield lineno, raw.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError as exc:
                 raise NorelmoError(f"{path}:{lineno}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
+
+
+def line_number(path: str | Path, position: int) -> int:
+    """The 1-based number of the line holding byte `position` of `path` (for errors found after a seek)."""
+    with open(path, "rb") as fh:
+        newlines, left = 0, position
+        while left > 0:
+            chunk = fh.read(min(left, 1 << 24))
+            if not chunk:
+                break
+            newlines += chunk.count(b"\n")
+            left -= len(chunk)
+    return newlines + 1
+
+
+def utf8_line(path: str | Path, raw: bytes, position: int) -> str:
+    """`raw`, the line at byte `position` of `path`, decoded without its newline; not UTF-8: names file and line."""
+    try:
+        return raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        lineno = line_number(path, position)
+        raise NorelmoError(f"{path}:{lineno}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc

@@ -75,6 +75,38 @@ def test_text_corpus_shards_split_documents(tmp_path):
     assert counts[0]["documents"] + counts[1]["documents"] == 40
 
 
+def test_text_shards_read_their_own_bytes_and_together_every_document_once(tmp_path):
+    """Documents of any length across files (blank lines of spaces, CRLF, runs of blank lines, a file without a
+    final newline, an empty file): any shard count gives every document once, in corpus order."""
+    import random
+
+    rng = random.Random(7)
+    docs = []
+    for f in range(4):
+        lines = []
+        for d in range(rng.randint(0, 30)):
+            paragraphs = [f"f{f} d{d} p{p} " + "ord " * rng.randint(1, 40) for p in range(rng.randint(1, 5))]
+            docs.append([" ".join(p.split()) for p in paragraphs])
+            lines += paragraphs + [rng.choice(["", "  ", "\r", "", "\n"])]
+        eol = "\r\n" if f == 2 else "\n"
+        (tmp_path / f"c{f}.txt").write_text(eol.join(lines).rstrip("\n") if f == 3 else eol.join(lines) + eol)
+    pattern = str(tmp_path / "c*.txt")
+    for shards in (1, 2, 3, 7, 64):
+        got = []
+        for k in range(shards):
+            extract_text_shard(pattern, k, shards, tmp_path / "s.txt", tmp_path / "s.json")
+            text = (tmp_path / "s.txt").read_text()
+            got += [d.split("\n") for d in text.split("\n\n") if d.strip()]
+        assert got == docs, shards
+
+
+def test_invalid_utf8_in_a_later_shard_names_its_line(tmp_path):
+    bad = tmp_path / "avis.txt"
+    bad.write_bytes(b"".join(b"Dokument %d er fint.\n\n" % i for i in range(100)) + b"Her er \xe6 feil.\n")
+    with pytest.raises(NorelmoError, match=r"avis.txt:201: not valid UTF-8"):
+        extract_text_shard(str(bad), 3, 4, tmp_path / "x.txt", tmp_path / "x.json")
+
+
 def test_missing_text_corpus_is_one_clear_error(tmp_path):
     with pytest.raises(NorelmoError, match="no plain-text files match"):
         extract_text_shard(str(tmp_path / "none-*.txt"), 0, 1, tmp_path / "x.txt", tmp_path / "x.json")
