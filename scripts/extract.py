@@ -16,7 +16,7 @@ def main(sm) -> None:
     shard, out = int(sm.wildcards.shard), sm.output
     with log_to(sm.log[0]):
         if sm.params.text:
-            extract_text_shard(sm.params.text, shard, sm.params.shards, out.text, out.stats)
+            extract_text_shard(sm.params.text, shard, sm.params.shards, out.text, out.stats, sm.params.json_field)
         else:
             index = sm.input.get("index")
             extract_dump_shard(

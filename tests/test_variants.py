@@ -94,3 +94,11 @@ def test_a_variant_with_its_news_path_unchanged_stops_before_any_job(tmp_path):
     proc = dry_run(ROOT / "config" / "norelmo" / "norelmo30.yaml", tmp_path)
     assert proc.returncode != 0
     assert "corpora.2.text: /data/nak/*.txt matches no file" in proc.stdout + proc.stderr
+
+
+def test_the_norec_rehearsal_is_a_valid_config_that_trains_on_the_cpu():
+    raw = yaml.safe_load((ROOT / "config" / "rehearsal" / "norec.yaml").read_text())
+    cfg = validate(raw, "norec")
+    assert cfg["train"]["gpus"] == 0 and cfg["train"]["epochs"] >= 1
+    assert cfg["vocab"]["size"] == 100000 and not cfg["udpipe"]["lemmatize"]
+    assert [c["text"] for c in cfg["corpora"]] == ["../shared/data/norec/norec-train.txt"]  # never the test reviews

@@ -19,7 +19,7 @@ def _extract(a) -> None:
     for k in shards:
         text, stats = a.out / f"shard-{k}.txt", a.out / f"shard-{k}.json"
         if a.text:
-            result = extract_text_shard(str(a.source), k, a.shards, text, stats)
+            result = extract_text_shard(str(a.source), k, a.shards, text, stats, a.json_field)
         else:
             result = extract_dump_shard(a.source, a.index, k, a.shards, text, stats, a.workers, progress=True)
         print(f"shard {k}: {json.dumps(result)}", file=sys.stderr)
@@ -160,6 +160,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--shards", type=int, default=1)
     s.add_argument("--shard", type=int, help="write only this shard (0-based)")
     s.add_argument("--text", action="store_true", help="source is plain text, not a dump")
+    s.add_argument("--json-field", help="with --text: the files are JSON lines, the document text in this field")
     s.add_argument(
         "--workers", type=int, default=1, help="processes that clean wikitext (per shard), this one included"
     )

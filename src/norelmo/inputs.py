@@ -39,8 +39,14 @@ def _problems(data: dict) -> Iterator[str]:
             location = corpus.get(key)
             if location and not is_url(location) and (problem := _file_problem(location)):
                 yield f"corpora.{i}.{key}: {location} {problem}"
-        if "text" in corpus and not text_corpus_files(corpus["text"]):
-            yield f"corpora.{i}.text: {corpus['text']} matches no file"
+        if "text" in corpus:
+            files = text_corpus_files(corpus["text"])
+            if not files:
+                yield f"corpora.{i}.text: {corpus['text']} matches no file"
+            jsonl = [f for f in files if ".jsonl" in f.suffixes]
+            if jsonl and "json_field" not in corpus:
+                # Read as text, each JSON line would become a paragraph of markup.
+                yield f"corpora.{i}.text: {jsonl[0]} is JSON lines: set corpora.{i}.json_field (the text's field)"
     udpipe = data["udpipe"]
     # The model is read only when no CoNLL-U file to train one from is given.
     model_key = "udpipe.train_conllu" if udpipe["train_conllu"] else "udpipe.model"

@@ -41,6 +41,12 @@ def text_glob_matches_nothing(c, tmp):
     return "corpora.1.text", "/nonexistent/*.txt"
 
 
+def json_lines_without_their_field(c, tmp):
+    (tmp / "ncc.jsonl.gz").write_bytes(b"")
+    c["corpora"][1]["text"] = str(tmp / "*.jsonl.gz")
+    return "corpora.1.text", f"{tmp / 'ncc.jsonl.gz'} is JSON lines: set corpora.1.json_field"
+
+
 def missing_udpipe_model(c, tmp):
     c["udpipe"]["train_conllu"] = None
     c["udpipe"]["model"] = "models/bokmaal.udpipe"
@@ -79,7 +85,8 @@ def init_from_without_options(c, tmp):
     return "train.init_from", f"{tmp / 'model'} has no options.json"
 
 
-MISTAKES = [missing_dump, index_is_a_directory, text_glob_matches_nothing, missing_udpipe_model, missing_udpipe_conllu,
+MISTAKES = [missing_dump, index_is_a_directory, text_glob_matches_nothing, json_lines_without_their_field,
+            missing_udpipe_model, missing_udpipe_conllu,
             missing_pos_train, pos_test_is_a_directory, missing_sentiment_dev, init_from_missing,
             init_from_without_options]  # fmt: skip
 

@@ -13,6 +13,7 @@ rule extract:
     threads: 2
     params:
         text=lambda wc: CORPORA[wc.corpus].get("text"),
+        json_field=lambda wc: CORPORA[wc.corpus].get("json_field"),
         shards=config["shards"],
     script:
         "../../scripts/extract.py"

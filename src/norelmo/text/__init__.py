@@ -1,1 +1,1 @@
-"""Sentence splitting, tokenization and lemmatization with UDPipe; the vocabulary."""
+"""Plain-text corpora as they come; sentence splitting, tokenization and lemmatization with UDPipe; the vocabulary."""

@@ -15,7 +15,7 @@ from ..errors import NorelmoError
 from ..inputs import text_corpus_files
 from ..parallel import ordered_map
 from ..progress import progress_bar
-from ..textio import utf8_line
+from ..text.corpus import shard_documents
 from .clean import clean_wikitext, is_redirect_text
 from .dump import (
     Page,
@@ -232,62 +232,12 @@ def _text_files(pattern: str) -> list[Path]:
     return files
 
 
-def _after_first_blank_line(fh, boundary: int) -> int:
-    """Where the documents after `boundary` begin: just past the first blank line that starts at or after it.
-
-    Shard k reads the documents between the cut at its share's first byte and the cut at its last; both
-    neighbours compute the same cut from the same boundary, so every document is read by exactly one shard,
-    and each reads only its own share of the bytes, however many shards there are.
-    """
-    fh.seek(boundary - 1)
-    position = boundary - 1 + len(fh.readline())  # the first line starting at or after the boundary
-    for line in iter(fh.readline, b""):
-        position += len(line)
-        if not line.strip():
-            return position
-    return position
-
-
-def _documents_between(path: Path, start: int, end: int, size: int) -> Iterator[list[str]]:
-    """The documents of `path` between the cuts at bytes `start` and `end` (0 and `size`: the file's own start
-    and end, where documents also begin and end)."""
-    with open(path, "rb") as fh:
-        first = 0 if start <= 0 else _after_first_blank_line(fh, start)
-        last = size if end >= size else _after_first_blank_line(fh, end)
-        fh.seek(first)
-        position, doc = first, []
-        while position < last:
-            raw = fh.readline()
-            if not raw:
-                break  # the file shrank under us; what is there is read
-            line = " ".join(utf8_line(path, raw, position).split())
-            position += len(raw)
-            if line:
-                doc.append(line)
-            elif doc:
-                yield doc
-                doc = []
-        if doc:
-            yield doc
-
-
-def _text_documents(files: list[Path], shard: int, shards: int) -> Iterator[list[str]]:
-    """The documents of shard `shard` of `shards`: those between the cuts at the first and the last byte of its
-    equal share of the files' bytes (taken as one sequence, in path order). A job reads its share only: reading
-    every document of the corpus to keep every n-th, as shards did before, cost each of n jobs a whole pass."""
-    sizes = [path.stat().st_size for path in files]
-    total = sum(sizes)
-    low, high = total * shard // shards, total * (shard + 1) // shards
-    offset = 0
-    for path, size in zip(files, sizes, strict=True):
-        start, end, offset = low - offset, high - offset, offset + size
-        if end > 0 and start < size and low < high:
-            yield from _documents_between(path, start, end, size)
-
-
-def extract_text_shard(pattern: str, shard: int, shards: int, out_text: Path, out_stats: Path) -> dict:
-    """Shard `shard` of a plain-text corpus: its share of the documents (by bytes), whitespace normalized."""
+def extract_text_shard(
+    pattern: str, shard: int, shards: int, out_text: Path, out_stats: Path, json_field: str | None = None
+) -> dict:
+    """Shard `shard` of a plain-text corpus (text or JSON lines, plain or compressed): its share of the documents,
+    whitespace normalized (text.corpus.shard_documents)."""
     stats = Counter()
-    docs = _text_documents(_text_files(pattern), shard, shards)
+    docs = shard_documents(_text_files(pattern), shard, shards, json_field)
     _write_shard((_document_text([d], stats) for d in docs), out_text, out_stats, stats)
     return dict(stats)
