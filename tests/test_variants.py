@@ -79,6 +79,18 @@ def test_variant_dry_run_plans_the_whole_pipeline_from_the_september_2020_dump(n
     assert f"results/{run}/downloads/norwegian-bokmaal-ud-2.5-191206.udpipe" in out
     assert "train_udpipe" not in out  # the official model, not one trained from the sample
     assert (f"results/{run}/text/news/shard-0.txt" in out) is VARIANTS[name]["news"]
+    # Nynorsk Wikipedia is tokenized by UDPipe 2.5's Nynorsk model, everything else by the Bokmål one.
+    nynorsk = f"results/{run}/downloads/norwegian-nynorsk-ud-2.5-191206.udpipe"
+    assert (nynorsk in out) is VARIANTS[name]["news"]
+    tokenized = set()
+    for job in out.split("\n\n"):
+        if "rule tokenize:" in job and "wildcards: corpus=" in job:
+            corpus = job.split("wildcards: corpus=")[1].split(",")[0]
+            tokenized.add(corpus)
+            assert (nynorsk in job) is (corpus == "nnwiki"), job
+    assert tokenized == {
+        c["name"] for c in yaml.safe_load((ROOT / "config/norelmo" / f"{name}.yaml").read_text())["corpora"]
+    }
     for stage in ("extract", "tokenize", "count_tokens", "vocab", "train", "export"):
         assert f"rule {stage}:" in out
     assert f"results/{run}/model/model.hdf5" in out

@@ -35,7 +35,7 @@ EVALUATION_FILES = ("pos_train", "pos_test", "sentiment_train", "sentiment_dev",
 
 def _problems(data: dict) -> Iterator[str]:
     for i, corpus in enumerate(data["corpora"]):
-        for key in ("dump", "index"):
+        for key in ("dump", "index", "udpipe_model"):
             location = corpus.get(key)
             if location and not is_url(location) and (problem := _file_problem(location)):
                 yield f"corpora.{i}.{key}: {location} {problem}"

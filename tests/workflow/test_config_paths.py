@@ -47,6 +47,11 @@ def json_lines_without_their_field(c, tmp):
     return "corpora.1.text", f"{tmp / 'ncc.jsonl.gz'} is JSON lines: set corpora.1.json_field"
 
 
+def missing_corpus_udpipe_model(c, tmp):
+    c["corpora"][1]["udpipe_model"] = str(tmp / "nynorsk.udpipe")
+    return "corpora.1.udpipe_model", f"{tmp / 'nynorsk.udpipe'} does not exist"
+
+
 def missing_udpipe_model(c, tmp):
     c["udpipe"]["train_conllu"] = None
     c["udpipe"]["model"] = "models/bokmaal.udpipe"
@@ -86,7 +91,7 @@ def init_from_without_options(c, tmp):
 
 
 MISTAKES = [missing_dump, index_is_a_directory, text_glob_matches_nothing, json_lines_without_their_field,
-            missing_udpipe_model, missing_udpipe_conllu,
+            missing_corpus_udpipe_model, missing_udpipe_model, missing_udpipe_conllu,
             missing_pos_train, pos_test_is_a_directory, missing_sentiment_dev, init_from_missing,
             init_from_without_options]  # fmt: skip
 

@@ -55,6 +55,13 @@ def downloads():
         location = config["evaluate"][key]
         if location and is_url(location):
             found[local_copy(location)] = (location, None, ())
+    for corpus in config["corpora"]:
+        if is_url(corpus.get("udpipe_model", "")):
+            found[local_copy(corpus["udpipe_model"])] = (
+                corpus["udpipe_model"],
+                None,
+                (),
+            )
     if is_url(config["udpipe"]["model"]) and not config["udpipe"]["train_conllu"]:
         found[local_copy(config["udpipe"]["model"])] = (
             config["udpipe"]["model"],
@@ -73,9 +80,16 @@ def extract_inputs(wildcards):
 
 
 def udpipe_model():
+    """The run's own UDPipe model: trained from udpipe.train_conllu, else udpipe.model."""
     if config["udpipe"]["train_conllu"]:
         return f"{RESULTS}/udpipe/trained.udpipe"
     return local_copy(config["udpipe"]["model"])
+
+
+def corpus_udpipe_model(wildcards):
+    """The model that tokenizes a corpus: its own `udpipe_model` (Nynorsk for a Nynorsk corpus), else the run's."""
+    own = CORPORA[wildcards.corpus].get("udpipe_model")
+    return local_copy(own) if own else udpipe_model()
 
 
 def token_shards():

@@ -1,7 +1,7 @@
 rule tokenize:
     input:
         text=f"{RESULTS}/text/{{corpus}}/shard-{{shard}}.txt",
-        model=udpipe_model(),
+        model=corpus_udpipe_model,
     output:
         tokens=f"{RESULTS}/tokens/{{corpus}}/shard-{{shard}}.txt",
         stats=f"{RESULTS}/tokens/{{corpus}}/shard-{{shard}}.json",

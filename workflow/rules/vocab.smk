@@ -5,6 +5,8 @@ rule count_tokens:
         f"{RESULTS}/counts/{{corpus}}/shard-{{shard}}.tsv",
     log:
         f"{RESULTS}/logs/count_tokens/{{corpus}}-{{shard}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/count_tokens/{{corpus}}-{{shard}}.tsv"
     conda:
         "../../envs/vocab.yaml"
     script:
