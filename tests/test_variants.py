@@ -55,21 +55,9 @@ def dry_run(configfile, directory) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
-def with_news_at(name: str, tmp_path):
-    """The variant's config with its newspaper corpus (not redistributable) pointed at a local file."""
-    raw = yaml.safe_load((ROOT / "config" / "norelmo" / f"{name}.yaml").read_text())
-    (tmp_path / "nak").mkdir()
-    (tmp_path / "nak" / "1998.txt").write_text("Avisen kom ut i dag.\n", encoding="utf-8")
-    for corpus in raw["corpora"]:
-        if "text" in corpus:
-            corpus["text"] = str(tmp_path / "nak" / "*.txt")
-    (tmp_path / "run.yaml").write_text(yaml.safe_dump(raw))
-    return tmp_path / "run.yaml"
-
-
 @pytest.mark.parametrize("name", VARIANTS)
 def test_variant_dry_run_plans_the_whole_pipeline_from_the_september_2020_dump(name, tmp_path):
-    proc = dry_run(with_news_at(name, tmp_path), tmp_path)
+    proc = dry_run(ROOT / "config" / "norelmo" / f"{name}.yaml", tmp_path)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-4000:]
     run = VARIANTS[name]["run"]
@@ -78,7 +66,10 @@ def test_variant_dry_run_plans_the_whole_pipeline_from_the_september_2020_dump(n
     assert f"results/{run}/downloads/nowiki-20200901-pages-articles-multistream-index.txt.bz2" in out
     assert f"results/{run}/downloads/norwegian-bokmaal-ud-2.5-191206.udpipe" in out
     assert "train_udpipe" not in out  # the official model, not one trained from the sample
-    assert (f"results/{run}/text/news/shard-0.txt" in out) is VARIANTS[name]["news"]
+    # NorELMo30/100: the Norwegian Newspaper Corpus by name, its archives downloaded like the dumps.
+    assert (f"results/{run}/text/nak/shard-0.txt" in out) is VARIANTS[name]["news"]
+    archives = ["norsk_aviskorpus.zip", *(f"nak_{year}.tar" for year in range(2012, 2020))]
+    assert all((f"results/{run}/downloads/{a}" in out) is VARIANTS[name]["news"] for a in archives)
     # Nynorsk Wikipedia is tokenized by UDPipe 2.5's Nynorsk model, everything else by the Bokmål one.
     nynorsk = f"results/{run}/downloads/norwegian-nynorsk-ud-2.5-191206.udpipe"
     assert (nynorsk in out) is VARIANTS[name]["news"]
@@ -87,7 +78,7 @@ def test_variant_dry_run_plans_the_whole_pipeline_from_the_september_2020_dump(n
         if "rule tokenize:" in job and "wildcards: corpus=" in job:
             corpus = job.split("wildcards: corpus=")[1].split(",")[0]
             tokenized.add(corpus)
-            assert (nynorsk in job) is (corpus == "nnwiki"), job
+            assert (nynorsk in job) is (corpus in ("nnwiki", "nak-nno")), job
     assert tokenized == {
         c["name"] for c in yaml.safe_load((ROOT / "config/norelmo" / f"{name}.yaml").read_text())["corpora"]
     }
@@ -102,10 +93,19 @@ def test_variant_dry_run_plans_the_whole_pipeline_from_the_september_2020_dump(n
     assert ("norelmo: train.gpus is 1 but" in out) is (gpu_shortfall(1) is not None)
 
 
-def test_a_variant_with_its_news_path_unchanged_stops_before_any_job(tmp_path):
-    proc = dry_run(ROOT / "config" / "norelmo" / "norelmo30.yaml", tmp_path)
+def test_a_local_copy_of_nak_missing_an_archive_stops_before_any_job(tmp_path):
+    raw = yaml.safe_load((ROOT / "config" / "norelmo" / "norelmo30.yaml").read_text())
+    (tmp_path / "nak").mkdir()
+    for name in ["norsk_aviskorpus.zip", *(f"nak_{year}.tar" for year in range(2012, 2019))]:  # no 2019
+        (tmp_path / "nak" / name).write_bytes(b"")
+    for corpus in raw["corpora"]:
+        if "nak" in corpus:
+            corpus["nak"]["archives"] = str(tmp_path / "nak")
+    (tmp_path / "run.yaml").write_text(yaml.safe_dump(raw))
+    proc = dry_run(tmp_path / "run.yaml", tmp_path)
     assert proc.returncode != 0
-    assert "corpora.2.text: /data/nak/*.txt matches no file" in proc.stdout + proc.stderr
+    assert f"corpora.2.nak.archives: {tmp_path / 'nak' / 'nak_2019.tar'} does not exist" in proc.stdout + proc.stderr
+    assert "downloads/nak_" not in proc.stdout + proc.stderr
 
 
 def test_the_norec_rehearsal_is_a_valid_config_that_trains_on_the_cpu():

@@ -43,7 +43,7 @@ def _describe(error: jsonschema.ValidationError) -> str:
     return f"{where}: {error.message}"
 
 
-LOCATION_KEYS = ("dump", "index", "mirror")  # a corpus's keys that may be URLs
+LOCATION_KEYS = ("dump", "index", "mirror", "udpipe_model")  # a corpus's keys that may be URLs
 
 
 def validate(raw: dict, source: str = "config", required: tuple[str, ...] | None = None) -> dict:
@@ -69,6 +69,11 @@ def validate(raw: dict, source: str = "config", required: tuple[str, ...] | None
     for key, location in [*locations, ("udpipe.model", data["udpipe"]["model"])]:
         if insecure_url(location):
             raise NorelmoError(f"{source}: {key}: {location} is plain http; use https or a local path")
+    for i, corpus in enumerate(corpora):
+        if "nak" in corpus and corpus["nak"]["years"][0] > corpus["nak"]["years"][1]:
+            raise NorelmoError(f"{source}: corpora.{i}.nak.years: {corpus['nak']['years']} ends before it starts")
+        if insecure_url(corpus.get("nak", {}).get("mirror", "")):
+            raise NorelmoError(f"{source}: corpora.{i}.nak.mirror: plain http; use https")
     names = [c["name"] for c in corpora]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

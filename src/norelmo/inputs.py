@@ -33,8 +33,22 @@ def _file_problem(path: str) -> str | None:
 EVALUATION_FILES = ("pos_train", "pos_test", "sentiment_train", "sentiment_dev", "sentiment_test")
 
 
+def nak_archives(nak: dict) -> list[str]:
+    """The archives a `nak` corpus reads, in order: paths in its `archives` folder, else URLs at its mirror."""
+    from .text.nak import MIRROR, archive_names
+
+    names = archive_names(*nak["years"])
+    if nak.get("archives"):
+        return [str(Path(nak["archives"]) / name) for name in names]
+    return [f"{nak.get('mirror', MIRROR).rstrip('/')}/{name}" for name in names]
+
+
 def _problems(data: dict) -> Iterator[str]:
     for i, corpus in enumerate(data["corpora"]):
+        if corpus.get("nak", {}).get("archives"):
+            for location in nak_archives(corpus["nak"]):
+                if problem := _file_problem(location):
+                    yield f"corpora.{i}.nak.archives: {location} {problem}"
         for key in ("dump", "index", "udpipe_model"):
             location = corpus.get(key)
             if location and not is_url(location) and (problem := _file_problem(location)):

@@ -7,7 +7,7 @@ from snakemake.utils import validate
 
 from norelmo.config import Config
 from norelmo.gpus import gpu_shortfall
-from norelmo.inputs import EVALUATION_FILES, check_local_paths, is_url
+from norelmo.inputs import EVALUATION_FILES, check_local_paths, is_url, nak_archives
 from norelmo.wiki.sources import resolve_dates, run_at
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -38,6 +38,9 @@ def corpus_files(corpus):
     if "wiki" in corpus:
         run = run_at(corpus["wiki"], DUMP_DATES[corpus["name"]], corpus.get("mirror"))
         return {"dump": run.dump, "index": run.index}, run.checksum_files
+    if "nak" in corpus:
+        # No checksums are published: each archive's first download is recorded, later ones must match it.
+        return {f"archive{k}": a for k, a in enumerate(nak_archives(corpus["nak"]))}, ()
     return {k: corpus[k] for k in ("dump", "index") if k in corpus}, ()
 
 

@@ -14,6 +14,7 @@ rule extract:
     params:
         text=lambda wc: CORPORA[wc.corpus].get("text"),
         json_field=lambda wc: CORPORA[wc.corpus].get("json_field"),
+        nak=lambda wc: CORPORA[wc.corpus].get("nak"),
         shards=config["shards"],
     script:
         "../../scripts/extract.py"

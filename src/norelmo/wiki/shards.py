@@ -16,6 +16,7 @@ from ..inputs import text_corpus_files
 from ..parallel import ordered_map
 from ..progress import progress_bar
 from ..text.corpus import shard_documents
+from ..text.nak import shard_articles
 from .clean import clean_wikitext, is_redirect_text
 from .dump import (
     Page,
@@ -230,6 +231,17 @@ def _text_files(pattern: str) -> list[Path]:
     if not files:
         raise NorelmoError(f"{pattern}: no plain-text files match")
     return files
+
+
+def extract_nak_shard(
+    archives: list[str | Path], standard: str, shard: int, shards: int, out_text: Path, out_stats: Path
+) -> dict:
+    """Shard `shard` of the Norwegian Newspaper Corpus: every `shards`-th article of the archives in `standard`,
+    read from the archives as they lie (text.nak)."""
+    stats = Counter()
+    articles = shard_articles([Path(a) for a in archives], standard, shard, shards, stats)
+    _write_shard((_document_text([a], stats) for a in articles), out_text, out_stats, stats)
+    return dict(stats)
 
 
 def extract_text_shard(
