@@ -6,8 +6,9 @@ Data (../shared/data): part-of-speech on UD Norwegian Bokmål, with **dev as the
 there) and test to score; binary sentiment on NoReC_sentence binary/ (train, dev, test). Rows, all from one run:
 the bundled sample's model (run `python3 tasks.py sample` first), the same architecture with random initial
 weights (what the features give before any training), a majority-class baseline, and every --model given (the
-model trained on NoReC, say). Each row: the seed-42 figure (the published ones are single runs), mean ± sd over
-the seeds, and minutes for the features and for one classifier. NorELMo's published figures are printed beside.
+model trained on NoReC, say) with its own architecture's random weights beside it. Each row: the seed-42 figure
+(the published ones are single runs), mean ± sd over the seeds, and minutes for the features and for one
+classifier. NorELMo's published figures are printed beside.
 
 The features check embeds sentences of both data sets with this project's embedder and with the real simple_elmo
 package (batches of 64, as the published scripts load it) and prints the largest difference per feature kind.
@@ -83,13 +84,15 @@ def main() -> None:
     from norelmo.evaluate.sentiment import evaluate_sentiment
 
     tmp = Path(tempfile.mkdtemp())
-    models = {"sample model (trained)": a.sample, "random weights (sample's architecture)": None}
-    models |= dict(m.split("=", 1) for m in a.model)
+    # name: (model directory, whether to score its architecture with random weights instead)
+    models = {"sample model (trained)": (a.sample, False), "random weights (sample's architecture)": (a.sample, True)}
+    for name, path in (m.split("=", 1) for m in a.model):
+        models |= {name: (Path(path), False), f"random weights ({name}'s architecture)": (Path(path), True)}
     pos_files = (UD / "no_bokmaal-ud-dev.conllu", UD / "no_bokmaal-ud-test.conllu")
     sentiment_files = tuple(SENTIMENT / f"{split}.json" for split in ("train", "dev", "test"))
     results = {}
-    for name, path in models.items():
-        path = random_weights_model(a.sample, tmp / "random") if path is None else Path(path)
+    for k, (name, (path, random)) in enumerate(models.items()):
+        path = random_weights_model(path, tmp / f"random-{k}") if random else path
         print(f"scoring {name}: {path}", file=sys.stderr, flush=True)
         results[name] = {
             "pos": evaluate_pos(path, *pos_files, seeds=a.seeds),

@@ -166,7 +166,7 @@ def _zip_member_articles(zf: zipfile.ZipFile, name: str, standards: tuple[str, .
         # A newspaper's articles: running text (2/), or an XML file each (3/). An owned XML article is read
         # while the stream is at it (shard_articles reads before it moves on).
         with zf.open(name) as raw, tarfile.open(fileobj=raw, mode="r|gz") as tar:
-            for member in tar:
+            for member in members_of(tar):
                 inner = f"{name}/{member.name}"
                 if not member.isfile() or standard_of(member.name) not in standards:
                     continue
@@ -181,14 +181,24 @@ def _zip_member_articles(zf: zipfile.ZipFile, name: str, standards: tuple[str, .
                 yield Article(name, lambda lines=lines: token_paragraphs(lines))
 
 
+def members_of(tar: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
+    """A tar's members one by one, not kept: TarFile's own iteration keeps every header it has read, and a
+    year of NAK is hundreds of thousands of files."""
+    while (member := tar.next()) is not None:
+        tar.members = []
+        yield member
+
+
 def _tar_articles(path: Path, standards: tuple[str, ...]) -> Iterator[Article]:
     with tarfile.open(path, "r:") as tar:  # seekable: members a shard does not own are skipped, not read
-        for member in tar:
+        last = "its first member"
+        for member in members_of(tar):
+            last = member.name
             if member.isfile() and member.name.endswith(".xml") and standard_of(member.name) in standards:
                 yield Article(member.name, lambda m=member: xml_paragraphs(tar.extractfile(m).read()))
         # Walking a seekable tar reads headers only, and one cut short in a member's data ends like a whole one.
         if tar.offset > path.stat().st_size:
-            raise tarfile.ReadError(f"it ends inside {tar.members[-1].name if tar.members else 'its first member'}")
+            raise tarfile.ReadError(f"it ends inside {last}")
 
 
 def nak_articles(archives: list[Path], standard: str) -> Iterator[Article]:
