@@ -13,12 +13,16 @@ from .errors import NorelmoError, debugging
 
 
 def _extract(a) -> None:
-    from .wiki.shards import extract_dump_shard, extract_text_shard
+    from .inputs import nak_archives
+    from .wiki.shards import extract_dump_shard, extract_nak_shard, extract_text_shard
 
     shards = [a.shard] if a.shard is not None else range(a.shards)
     for k in shards:
         text, stats = a.out / f"shard-{k}.txt", a.out / f"shard-{k}.json"
-        if a.text:
+        if a.nak:
+            archives = nak_archives({"years": a.years, "archives": str(a.source)})
+            result = extract_nak_shard(archives, a.nak, k, a.shards, text, stats)
+        elif a.text:
             result = extract_text_shard(str(a.source), k, a.shards, text, stats, a.json_field)
         else:
             result = extract_dump_shard(a.source, a.index, k, a.shards, text, stats, a.workers, progress=True)
@@ -161,6 +165,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--shard", type=int, help="write only this shard (0-based)")
     s.add_argument("--text", action="store_true", help="source is plain text, not a dump")
     s.add_argument("--json-field", help="with --text: the files are JSON lines, the document text in this field")
+    s.add_argument("--nak", choices=("nob", "nno", "both"), help="source is a folder of NAK archives: this standard")
+    s.add_argument("--years", type=int, nargs=2, default=(1998, 2019), metavar=("FIRST", "LAST"), help="with --nak")
     s.add_argument(
         "--workers", type=int, default=1, help="processes that clean wikitext (per shard), this one included"
     )

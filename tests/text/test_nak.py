@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import subprocess
 import tarfile
 import zipfile
 from collections import Counter
@@ -14,6 +15,8 @@ import pytest
 
 from norelmo.errors import NorelmoError
 from norelmo.text.nak import archive_names, nak_articles, shard_articles
+
+from ..conftest import BIN
 
 ARTICLE = """<?xml version="1.0" encoding="ISO-8859-1"?>
 <document><head><meta name="paper" content="{paper}"/></head>
@@ -161,3 +164,12 @@ def test_the_workflow_shards_nak_from_a_local_copy_of_its_archives(tmp_path):
     assert sum(s["documents"] for s in stats) == 5 + 9  # the zip's five articles and 2012's nine Bokmål ones
     text = "".join((tmp_path / s.replace(".json", ".txt")).read_text() for s in shards)
     assert "Ei nynorsk sak" not in text and "søndagsvær" in text and "«snø»" in text
+
+
+def test_extract_reads_a_folder_of_nak_archives_from_the_command_line(tmp_path):
+    (tmp_path / "nak").mkdir()
+    yearly_tar(tmp_path / "nak", 2016, {"nob": ["En", "To", "Tre"], "nno": ["Fire"]})
+    cmd = [str(BIN / "norelmo"), "extract", str(tmp_path / "nak"), "--nak", "nno", "--years", "2016", "2016"]
+    proc = subprocess.run([*cmd, "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "out" / "shard-0.txt").read_text().startswith("Fire\n")
