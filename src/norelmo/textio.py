@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import NorelmoError
+
+
+def decode_utf8(raw: bytes, where: Callable[[], str]) -> str:
+    """`raw` decoded without its newline; not UTF-8: one error at `where()` (file:line, worked out only then)."""
+    try:
+        return raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise NorelmoError(f"{where()}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
 
 
 def utf8_lines(path: str | Path) -> Iterator[tuple[int, str]]:
@@ -16,10 +24,7 @@ def utf8_lines(path: str | Path) -> Iterator[tuple[int, str]]:
     """
     with open(path, "rb") as fh:
         for lineno, raw in enumerate(fh, start=1):
-            try:
-                yield lineno, raw.decode("utf-8").rstrip("\r\n")
-            except UnicodeDecodeError as exc:
-                raise NorelmoError(f"{path}:{lineno}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
+            yield lineno, decode_utf8(raw, lambda n=lineno: f"{path}:{n}")
 
 
 def line_number(path: str | Path, position: int) -> int:
@@ -37,8 +42,4 @@ def line_number(path: str | Path, position: int) -> int:
 
 def utf8_line(path: str | Path, raw: bytes, position: int) -> str:
     """`raw`, the line at byte `position` of `path`, decoded without its newline; not UTF-8: names file and line."""
-    try:
-        return raw.decode("utf-8").rstrip("\r\n")
-    except UnicodeDecodeError as exc:
-        lineno = line_number(path, position)
-        raise NorelmoError(f"{path}:{lineno}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
+    return decode_utf8(raw, lambda: f"{path}:{line_number(path, position)}")

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import NorelmoError
-from ..textio import line_number, utf8_line
+from ..textio import decode_utf8, line_number, utf8_line
 
 OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 STREAM_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
@@ -44,13 +44,6 @@ def _paragraphs(line: str, json_field: str | None, where) -> list[str]:
     except (ValueError, KeyError, TypeError, IndexError) as exc:
         raise NorelmoError(f"{where()}: not a JSON object with a string field {json_field!r} ({exc!r})") from exc
     return [p for p in (" ".join(par.split()) for par in value.splitlines()) if p]
-
-
-def _decoded(path: Path, lineno: int, raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8").rstrip("\r\n")
-    except UnicodeDecodeError as exc:
-        raise NorelmoError(f"{path}:{lineno}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
 
 
 def _cut(fh, boundary: int, json_lines: bool) -> int:
@@ -101,7 +94,7 @@ def _stream_documents(path: Path, json_field: str | None) -> Iterator[list[str]]
         with OPENERS[path.suffix](path, "rb") as fh:
             doc: list[str] = []
             for lineno, raw in enumerate(fh, start=1):
-                line = _decoded(path, lineno, raw)
+                line = decode_utf8(raw, lambda n=lineno: f"{path}:{n}")
                 paragraphs = _paragraphs(line, json_field, lambda n=lineno: f"{path}:{n}")
                 if json_field is not None:
                     if paragraphs:
