@@ -61,51 +61,46 @@ def _cut(fh, boundary: int, json_lines: bool) -> int:
     return position
 
 
-def _plain_documents(path: Path, start: int, end: int, size: int, json_field: str | None) -> Iterator[list[str]]:
-    """The documents of a plain file between the cuts at bytes `start` and `end` (0 and `size`: its own start and
-    end, where documents also begin and end)."""
+def _documents(lines: Iterator[tuple[str, object]], json_field: str | None) -> Iterator[list[str]]:
+    """Documents from (decoded line, where() for errors) pairs: a JSON object per line, or text split at blank lines."""
+    doc: list[str] = []
+    for line, where in lines:
+        paragraphs = _paragraphs(line, json_field, where)
+        if json_field is not None:
+            if paragraphs:
+                yield paragraphs
+        elif paragraphs:
+            doc += paragraphs
+        elif doc:
+            yield doc
+            doc = []
+    if doc:
+        yield doc
+
+
+def _plain_lines(path: Path, start: int, end: int, size: int, json_lines: bool) -> Iterator[tuple[str, object]]:
+    """The lines of a plain file between the cuts at bytes `start` and `end` (0 and `size`: its own start and end,
+    where documents also begin and end)."""
     with open(path, "rb") as fh:
-        first = 0 if start <= 0 else _cut(fh, start, json_field is not None)
-        last = size if end >= size else _cut(fh, end, json_field is not None)
+        first = 0 if start <= 0 else _cut(fh, start, json_lines)
+        last = size if end >= size else _cut(fh, end, json_lines)
         fh.seek(first)
-        position, doc = first, []
+        position = first
         while position < last:
             raw = fh.readline()
             if not raw:
                 break  # the file shrank under us; what is there is read
-            line = utf8_line(path, raw, position)
-            paragraphs = _paragraphs(line, json_field, lambda at=position: f"{path}:{line_number(path, at)}")
+            yield utf8_line(path, raw, position), lambda at=position: f"{path}:{line_number(path, at)}"
             position += len(raw)
-            if json_field is not None:
-                if paragraphs:
-                    yield paragraphs
-            elif paragraphs:
-                doc += paragraphs
-            elif doc:
-                yield doc
-                doc = []
-        if doc:
-            yield doc
 
 
-def _stream_documents(path: Path, json_field: str | None) -> Iterator[list[str]]:
-    """Every document of a compressed file, streamed; a truncated or corrupt stream is one error naming it."""
+def _stream_lines(path: Path) -> Iterator[tuple[str, object]]:
+    """The lines of a compressed file, streamed; a truncated or corrupt stream is one error naming it."""
     try:
         with OPENERS[path.suffix](path, "rb") as fh:
-            doc: list[str] = []
             for lineno, raw in enumerate(fh, start=1):
-                line = decode_utf8(raw, lambda n=lineno: f"{path}:{n}")
-                paragraphs = _paragraphs(line, json_field, lambda n=lineno: f"{path}:{n}")
-                if json_field is not None:
-                    if paragraphs:
-                        yield paragraphs
-                elif paragraphs:
-                    doc += paragraphs
-                elif doc:
-                    yield doc
-                    doc = []
-            if doc:
-                yield doc
+                where = lambda n=lineno: f"{path}:{n}"  # noqa: E731
+                yield decode_utf8(raw, where), where
     except STREAM_ERRORS as exc:
         raise NorelmoError(f"{path}: truncated or not a {path.suffix[1:]} file ({exc})") from exc
 
@@ -121,10 +116,10 @@ def shard_documents(files: list[Path], shard: int, shards: int, json_field: str 
     for path, size in zip(plain, sizes, strict=True):
         start, end, offset = low - offset, high - offset, offset + size
         if end > 0 and start < size and low < high:
-            yield from _plain_documents(path, start, end, size, json_field)
+            yield from _documents(_plain_lines(path, start, end, size, json_field is not None), json_field)
     index = 0
     for path in (p for p in files if is_compressed(p)):
-        for doc in _stream_documents(path, json_field):
+        for doc in _documents(_stream_lines(path), json_field):
             if index % shards == shard:
                 yield doc
             index += 1
