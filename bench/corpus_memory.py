@@ -40,10 +40,10 @@ def repeated(source: Path, times: int, out: Path) -> Path:
     return out
 
 
-def run_size(times: int, model: Path, tmp: Path) -> dict[str, list[tuple[float, float]]]:
+def run_size(source: Path, times: int, model: Path, tmp: Path) -> dict[str, list[tuple[float, float]]]:
     """(wall s, peak RSS MiB) of every job, by stage, for the corpus repeated `times` times."""
     run = f"bench-memory-x{times}"
-    corpus = repeated(NOREC, times, tmp / f"norec-x{times}.txt")
+    corpus = repeated(source, times, tmp / f"corpus-x{times}.txt")
     config = {
         "run": run,
         "corpora": [{"name": "norec", "text": str(corpus)}],
@@ -72,20 +72,21 @@ def main() -> None:
     ap.add_argument("--sizes", default="1,2,4", help="how many times the corpus is repeated, per run")
     ap.add_argument("--model", type=Path, default=MODEL, help="the UDPipe model every size tokenizes with")
     ap.add_argument("--keep", action="store_true", help="keep results/bench-memory-x*/")
+    ap.add_argument("--corpus", type=Path, default=NOREC, help="the text to repeat (default: NoReC's training reviews)")
     args = ap.parse_args()
-    if not NOREC.exists():
-        raise SystemExit(f"{NOREC} is missing: this bench reads NoReC from ../shared/data")
+    if not args.corpus.exists():
+        raise SystemExit(f"{args.corpus} is missing: this bench reads NoReC from ../shared/data, or give --corpus")
     if not args.model.exists():
         raise SystemExit(f"{args.model} is missing: run config/rehearsal/norec.yaml first, or pass --model")
     sizes = [int(s) for s in args.sizes.split(",")]
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for k in sizes:
-            results[k] = run_size(k, args.model.resolve(), Path(tmp))
+            results[k] = run_size(args.corpus, k, args.model.resolve(), Path(tmp))
             if not args.keep:
                 shutil.rmtree(ROOT / "results" / f"bench-memory-x{k}")
-    mb = NOREC.stat().st_size / 1e6
-    print(f"NoReC train ({mb:,.0f} MB) repeated {', '.join(f'{k}x' for k in sizes)}; 8 shards, 2 cores")
+    mb = args.corpus.stat().st_size / 1e6
+    print(f"{args.corpus.name} ({mb:,.1f} MB) repeated {', '.join(f'{k}x' for k in sizes)}; 8 shards, 2 cores")
     head = ["stage"] + [f"peak RSS MiB {k}x" for k in sizes] + [f"longest job s {k}x" for k in sizes]
     print("| " + " | ".join(head) + f" | RSS {sizes[-1]}x / {sizes[0]}x |\n|" + "---|" * (len(head) + 1))
     for stage in STAGES:
