@@ -1,6 +1,7 @@
 """NorLM's evaluation tasks on real data, per model, with what training bought, and the features against simple_elmo.
 
     python bench/evaluate.py [--model NAME=DIR ...] [--seeds 5] [--equality-sentences 500]
+    python bench/evaluate.py --no-sample --model "NoReC model=results/rehearsal-norec/model" --rows random
 
 Data (../shared/data): part-of-speech on UD Norwegian Bokmål, with **dev as the training split** (train is not
 there) and test to score; binary sentiment on NoReC_sentence binary/ (train, dev, test). Rows, all from one run:
@@ -8,10 +9,13 @@ the bundled sample's model (run `python3 tasks.py sample` first), the same archi
 weights (what the features give before any training), a majority-class baseline, and every --model given (the
 model trained on NoReC, say) with its own architecture's random weights beside it. Each row: the seed-42 figure
 (the published ones are single runs), mean ± sd over the seeds, and minutes for the features and for one
-classifier. NorELMo's published figures are printed beside.
+classifier. NorELMo's published figures are printed beside. `--rows trained` or `--rows random` scores only one
+of a --model's two rows (a random-weights row needs only the architecture: options.json and vocab.txt of a model
+exported from any checkpoint of its run); `--no-sample` leaves the sample's rows out.
 
 The features check embeds sentences of both data sets with this project's embedder and with the real simple_elmo
-package (batches of 64, as the published scripts load it) and prints the largest difference per feature kind.
+package (batches of 64, as the published scripts load it) and prints the largest difference per feature kind, on
+the first model scored (the sample's, unless --no-sample).
 """
 
 from __future__ import annotations
@@ -76,6 +80,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sample", type=Path, default=ROOT / "results" / "sample" / "model", help="the sample's model")
     ap.add_argument("--model", action="append", default=[], metavar="NAME=DIR", help="more models to score")
+    ap.add_argument("--rows", choices=["both", "trained", "random"], default="both", help="of each --model")
+    ap.add_argument("--no-sample", action="store_true", help="leave out the sample model's rows")
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--equality-sentences", type=int, default=500, help="per data set, for the features check")
     ap.add_argument("--json", type=Path, help="also write every result here")
@@ -85,14 +91,23 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp())
     # name: (model directory, whether to score its architecture with random weights instead)
-    models = {"sample model (trained)": (a.sample, False), "random weights (sample's architecture)": (a.sample, True)}
+    models = {}
+    if not a.no_sample:
+        models["sample model (trained)"] = (a.sample, False)
+        models["random weights (sample's architecture)"] = (a.sample, True)
     for name, path in (m.split("=", 1) for m in a.model):
-        models |= {name: (Path(path), False), f"random weights ({name}'s architecture)": (Path(path), True)}
+        if a.rows != "random":
+            models[name] = (Path(path), False)
+        if a.rows != "trained":
+            models[f"random weights ({name}'s architecture)"] = (Path(path), True)
+    if not models:
+        raise SystemExit("nothing to score: --no-sample needs a --model")
     pos_files = (UD / "no_bokmaal-ud-dev.conllu", UD / "no_bokmaal-ud-test.conllu")
     sentiment_files = tuple(SENTIMENT / f"{split}.json" for split in ("train", "dev", "test"))
-    results = {}
+    results, scored = {}, []
     for k, (name, (path, random)) in enumerate(models.items()):
         path = random_weights_model(path, tmp / f"random-{k}") if random else path
+        scored.append(path)
         print(f"scoring {name}: {path}", file=sys.stderr, flush=True)
         results[name] = {
             "pos": evaluate_pos(path, *pos_files, seeds=a.seeds),
@@ -130,8 +145,9 @@ def main() -> None:
     n = a.equality_sentences
     sentences = [s.forms for s in read_tagged_conllu(pos_files[1])][:n]
     sentences += [s.tokens for s in read_sentiment_split(sentiment_files[2])][:n]
-    differences = feature_differences(a.sample, sentences)
-    print(f"\nfeatures against simple_elmo 0.9.2 (sample model, {len(sentences)} sentences, batches of 64):")
+    checked = scored[0]
+    differences = feature_differences(checked, sentences)
+    print(f"\nfeatures against simple_elmo 0.9.2 ({checked}, {len(sentences)} sentences, batches of 64):")
     print("| feature                 | largest abs difference |\n|-------------------------|------------------------|")
     for kind, value in differences.items():
         print(f"| {kind:<23} | {value:22.2e} |")
