@@ -56,6 +56,31 @@ def _stage_table(paths: list[Path], fields: list[str]) -> str:
     return _table(["corpus", *fields], rows)
 
 
+NAK_COLUMNS = {
+    "articles_nob": "Bokmål read", "articles_nno": "Nynorsk read", "articles_unmarked": "of them unmarked",
+    "articles_other_standard": "other standard", "members_skipped": "members skipped",
+    "articles_unreadable": "unreadable", "articles_empty": "empty",
+    "articles_decoded_against_declaration": "decoded against declaration",
+}  # fmt: skip
+
+
+def _archive_table(paths: list[Path]) -> str:
+    """Per newspaper-corpus archive (a `nak:` corpus's shards list them under `archives`), its counts summed over
+    the shards; empty where no corpus is one."""
+    totals: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for path in paths:
+        for archive, counts in json.loads(Path(path).read_text()).get("archives", {}).items():
+            for key, value in counts.items():
+                totals[Path(path).parent.name, archive][key] += value
+    if not totals:
+        return ""
+    rows = [
+        [f"{corpus}: {archive}", *(totals[corpus, archive][k] for k in NAK_COLUMNS)]
+        for corpus, archive in sorted(totals)
+    ]
+    return "<h4>Newspaper corpus, per archive</h4>" + _table(["archive", *NAK_COLUMNS.values()], rows)
+
+
 def _benchmarks(results: Path) -> str:
     """One row per rule: jobs, summed and longest wall time, largest peak RSS."""
     per_rule: dict[str, list[tuple[float, float]]] = defaultdict(list)
@@ -187,6 +212,7 @@ def write_summary(
             ["pages_seen", "articles_kept", "redirects", "other_namespaces", "documents", "paragraphs", "characters"],
         )
     )
+    parts.append(_archive_table(text_stats))
     parts.append("<h3>Tokenization (UDPipe)</h3>")
     parts.append(_stage_table(token_stats, ["paragraphs", "sentences", "tokens", "overlong_tokens_dropped"]))
     parts.append("<h3>Vocabulary</h3>")

@@ -73,7 +73,7 @@ def old_zip(folder):
 
 
 def read_all(archives, standard="both") -> list[list[str]]:
-    return [a.read() for a in nak_articles(archives, standard)]
+    return [a.read()[0] for a in nak_articles(archives, standard)]
 
 
 def test_the_archives_of_a_year_range():
