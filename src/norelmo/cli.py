@@ -9,7 +9,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from .errors import NorelmoError, debugging
+from .errors import NorelmoError, debugging, error_line
 
 
 def _extract(a) -> None:
@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     except NorelmoError as exc:
         if debugging():
             traceback.print_exc()
-        print(f"norelmo: error: {exc}", file=sys.stderr)
+        print(error_line(exc), file=sys.stderr)
         return 2
     return 0
 

@@ -10,7 +10,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from .errors import NorelmoError, debugging
+from .errors import NorelmoError, debugging, error_line
 
 
 @contextlib.contextmanager
@@ -19,7 +19,7 @@ def log_to(path: str | Path):
 
     File descriptors 1 and 2 are redirected as well, because UDPipe and TensorFlow write from C++.
     A NorelmoError (bad input, named by its message) ends the process with exit status 1 after one line,
-    `norelmo: <message>`, in the log and on the terminal Snakemake writes to; its traceback only with
+    `norelmo: error: <message>` (as a `norelmo` command prints it), in the log and on the terminal Snakemake writes to; its traceback only with
     NORELMO_DEBUG=1. Any other exception keeps its traceback in both places.
     """
     Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -38,7 +38,7 @@ def log_to(path: str | Path):
         except NorelmoError as exc:
             if debugging():
                 traceback.print_exc(file=fh)
-            failure = f"norelmo: {exc}"
+            failure = error_line(exc)
             print(failure, file=fh)
         except Exception:
             traceback.print_exc(file=fh)

@@ -104,6 +104,7 @@ def test_a_path_mistake_fails_a_dry_run_naming_its_key(mistake, tmp_path):
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert f"{key}: {path}" in out, out[-3000:]
+    assert [line for line in out.splitlines() if "norelmo" in line][0].startswith("norelmo: error: config: ")
     assert "rule extract" not in out  # failed while reading the config, before planning any job
     assert not (tmp_path / "results").exists()
 
@@ -130,7 +131,7 @@ def bad_text_corpus(tmp_path):
 
 def test_a_stage_failing_on_bad_input_logs_one_line(bad_text_corpus, tmp_path):
     proc = snakemake_at(tmp_path, bad_text_corpus, "results/sample/text/news/shard-0.txt")
-    message = f"norelmo: {tmp_path / 'news' / 'a.txt'}:2: not valid UTF-8"
+    message = f"norelmo: error: {tmp_path / 'news' / 'a.txt'}:2: not valid UTF-8"
     log = (tmp_path / "results" / "sample" / "logs" / "extract" / "news-0.log").read_text().splitlines()
     assert proc.returncode != 0
     assert len(log) == 1 and log[0].startswith(message), log
@@ -143,4 +144,19 @@ def test_norelmo_debug_adds_the_traceback(bad_text_corpus, tmp_path):
     log = (tmp_path / "results" / "sample" / "logs" / "extract" / "news-0.log").read_text()
     assert proc.returncode != 0
     assert log.startswith("Traceback") and "norelmo.errors.NorelmoError" in log
-    assert log.splitlines()[-1].startswith("norelmo: ")
+    assert log.splitlines()[-1].startswith("norelmo: error: ")
+
+
+@pytest.mark.parametrize(
+    "where, key",
+    [("train", "batch_sise"), (None, "shardz")],
+    ids=["under train", "top level"],
+)
+def test_a_mistyped_key_is_one_line_naming_it(tmp_path, where, key):
+    """Not Snakemake's validate(), which prints the whole schema and config after its one useful line."""
+    config = sample_config(tmp_path)
+    (config[where] if where else config)[key] = 2
+    proc = snakemake_at(tmp_path, config, "-n")
+    lines = [line for line in (proc.stdout + proc.stderr).splitlines() if not line.startswith("Using workflow")]
+    assert proc.returncode != 0
+    assert lines == [f"norelmo: error: config: invalid config: {where or 'top level'}: unknown key(s) '{key}'"]

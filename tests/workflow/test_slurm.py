@@ -164,7 +164,7 @@ def test_training_job_asks_for_a_gpu_and_stops_on_a_node_without_one(cluster, sl
     assert train["JobState"] == "FAILED"
     # The rule's log holds what the job printed (the SLURM log holds Snakemake's own lines).
     text = (work / "results" / "sample" / "logs" / "train" / "train.log").read_text()
-    assert "norelmo: train.gpus is 1 but TensorFlow" in text and "sees 0 GPUs" in text
+    assert "norelmo: error: train.gpus is 1 but TensorFlow" in text and "sees 0 GPUs" in text
     assert "set train.gpus: 0 to train on the CPU" in text
     assert not re.search(r"^train: .*batch", text, re.M)  # not one batch trained
     # A cluster's GPUs are on its other nodes: the login node's own lack of one is not reported.

@@ -1,4 +1,5 @@
 import os
+import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -6,15 +7,20 @@ from snakemake.logging import logger
 from snakemake.utils import validate
 
 from norelmo.config import Config
+from norelmo.errors import NorelmoError, error_line
 from norelmo.gpus import gpu_shortfall
 from norelmo.inputs import EVALUATION_FILES, check_local_paths, is_url, nak_archives
 from norelmo.wiki.sources import resolve_dates, run_at
 
-validate(config, schema="../schemas/config.schema.yaml")
-# Checks beyond the schema (duplicate corpus names) and the typed view the package works with.
-CONFIG = Config.from_dict(config, "config")
-# Also on a dry run: a missing file should not first show up as a failed (or queued) job.
-check_local_paths(CONFIG.raw)
+# The package's own check first: a mistyped key is one line naming it (Snakemake's validate() below prints the
+# whole schema and config after its one useful line); then the typed view the package works with.
+# The local files too, also on a dry run: a missing file should not first show up as a failed (or queued) job.
+try:
+    CONFIG = Config.from_dict(config, "config")
+    check_local_paths(CONFIG.raw)
+except NorelmoError as exc:
+    sys.exit(error_line(exc))
+validate(config, schema="../schemas/config.schema.yaml")  # fills Snakemake's `config` with the defaults
 
 RESULTS = f"results/{config['run']}"
 CORPORA = {c["name"]: c for c in config["corpora"]}
