@@ -19,8 +19,8 @@ def log_to(path: str | Path):
 
     File descriptors 1 and 2 are redirected as well, because UDPipe and TensorFlow write from C++.
     A NorelmoError (bad input, named by its message) ends the process with exit status 1 after one line,
-    `norelmo: error: <message>` (as a `norelmo` command prints it), in the log and on the terminal Snakemake writes to; its traceback only with
-    NORELMO_DEBUG=1. Any other exception keeps its traceback in both places.
+    `norelmo: error: <message>` (as a `norelmo` command prints it), in the log and on the terminal Snakemake
+    writes to; its traceback only with NORELMO_DEBUG=1. Any other exception keeps its traceback in both places.
     """
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     failure = None

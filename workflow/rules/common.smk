@@ -20,7 +20,9 @@ try:
     check_local_paths(CONFIG.raw)
 except NorelmoError as exc:
     sys.exit(error_line(exc))
-validate(config, schema="../schemas/config.schema.yaml")  # fills Snakemake's `config` with the defaults
+validate(
+    config, schema="../schemas/config.schema.yaml"
+)  # fills Snakemake's `config` with the defaults
 
 RESULTS = f"results/{config['run']}"
 CORPORA = {c["name"]: c for c in config["corpora"]}
