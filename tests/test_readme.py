@@ -82,3 +82,13 @@ def test_bench_scripts_and_docs_the_readme_names_exist():
     for path in re.findall(r"\]\(([^)#]+)", README):
         if not path.startswith("http"):
             assert (ROOT / path).exists(), path
+
+
+def test_no_paragraph_or_code_block_is_written_twice():
+    chunks = [c.strip() for c in re.split(r"\n[ \t]*\n", README) if len(c.strip()) > 40]
+    repeated = {c[:80] for c in chunks if chunks.count(c) > 1}
+    assert not repeated, repeated
+
+
+def test_the_readme_stays_a_guide_of_a_few_hundred_lines():
+    assert len(README.splitlines()) <= 350, "move design material to docs/ and link it"
