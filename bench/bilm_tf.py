@@ -17,8 +17,9 @@ import numpy as np
 import tensorflow as tf
 
 from norelmo.config import ModelConfig
+from norelmo.elmo.bilm_format import tf1_variable_name
 from norelmo.elmo.data import Batch
-from norelmo.elmo.export import options_json, tf1_variable_name
+from norelmo.elmo.export import options_json
 
 
 @contextlib.contextmanager

@@ -40,8 +40,9 @@ from norelmo.evaluate.published import PUBLISHED  # noqa: E402
 
 def random_weights_model(model_dir: Path, out: Path) -> Path:
     """`model_dir`'s architecture and vocabulary with bilm-tf's initial values instead of trained weights."""
-    from norelmo.elmo.export import load_options, model_config_from_options, write_model_dir
+    from norelmo.elmo.export import write_model_dir
     from norelmo.elmo.model import initial_values
+    from norelmo.elmo.model_files import load_options, model_config_from_options
 
     options = load_options(model_dir)
     write_model_dir(

@@ -107,8 +107,9 @@ def statistical_run(trainer_name: str, steps: int, seed: int, resets: float) -> 
     from bilm_tf import BilmTfTrainer
     from train import heldout_setup
 
-    from norelmo.elmo.export import load_model_dir, options_json, write_model_dir
+    from norelmo.elmo.export import options_json, write_model_dir
     from norelmo.elmo.model import SOFTMAX_B, SOFTMAX_W, BidirectionalLM, weight_shapes
+    from norelmo.elmo.model_files import load_model_dir
     from norelmo.elmo.train import Trainer
     from norelmo.evaluate.perplexity import heldout_perplexity
 

@@ -7,16 +7,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from norelmo.elmo.export import (
-    load_model_dir,
-    options_json,
-    read_bilm_hdf5,
-    read_tf1_checkpoint,
-    tf1_variable_name,
-    write_bilm_hdf5,
-    write_model_dir,
-)
+from norelmo.elmo.bilm_format import tf1_variable_name
+from norelmo.elmo.export import options_json, write_bilm_hdf5, write_model_dir
 from norelmo.elmo.model import SOFTMAX_B, SOFTMAX_W, BidirectionalLM
+from norelmo.elmo.model_files import load_model_dir, read_bilm_hdf5, read_tf1_checkpoint
 from norelmo.elmo.train import starting_values
 from norelmo.errors import NorelmoError
 

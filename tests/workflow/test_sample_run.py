@@ -234,8 +234,8 @@ def test_the_trained_language_model_learned_the_sample(sample_run):
     import tensorflow as tf
 
     from norelmo.elmo.chars import CharIds
-    from norelmo.elmo.export import load_model_dir
     from norelmo.elmo.model import SOFTMAX_B, SOFTMAX_W, BidirectionalLM
+    from norelmo.elmo.model_files import load_model_dir
 
     model_dir = sample_run / "results" / "sample" / "model"
     vocab = (model_dir / "vocab.txt").read_text(encoding="utf-8").splitlines()

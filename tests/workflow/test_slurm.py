@@ -49,12 +49,12 @@ def test_profile_scaled_for_the_test_node_keeps_the_shipped_settings(tmp_path):
 
 
 def scaled_profile(dest, cpus: int, mem_mb: int):
-    """workflow/profiles/slurm with threads, memory and CPUs per GPU capped at what the test node has."""
+    """workflow/profiles/slurm with threads (Snakemake's max-threads), memory and CPUs per GPU capped at what the
+    test node has."""
     profile = yaml.safe_load((ROOT / "workflow/profiles/slurm/config.yaml").read_text())
-    profile["set-threads"] = {rule: min(n, cpus) for rule, n in profile.get("set-threads", {}).items()}
-    # Rule train asks for 8 threads; without a GPU (train.gpus: 0) the executor sends them as
-    # --cpus-per-task, which a 2-CPU node never grants: the job would wait in the queue for ever.
-    profile["set-threads"]["train"] = min(profile["set-threads"].get("train", 8), cpus)
+    # Every rule's threads at most the node's CPUs: rule train asks for 8, and without a GPU (train.gpus: 0) the
+    # executor sends them as --cpus-per-task, which a 2-CPU node never grants (the job would wait for ever).
+    profile["max-threads"] = cpus
     profile["default-resources"]["mem_mb"] = min(profile["default-resources"]["mem_mb"], mem_mb)
     for resources in profile.get("set-resources", {}).values():
         if "mem_mb" in resources:

@@ -16,8 +16,8 @@ import tensorflow as tf
 from ..errors import NorelmoError
 from ..progress import progress_bar
 from .chars import CharIds
-from .export import load_model_dir
 from .model import BidirectionalLM
+from .model_files import load_model_dir
 
 LAYER_MODES = ("average", "top", "all")
 

@@ -24,7 +24,6 @@ from ..text.vocab import read_vocabulary
 from .adagrad import apply_adagrad, summed_repeats, summed_rows
 from .cluster import make_workers
 from .data import Batch, BatchMaker, TokenTypes, batch_layout, corpus_types, heldout_sentences, parallel_batches
-from .export import load_model_dir
 from .model import (
     DIRECTIONS,
     SOFTMAX_B,
@@ -36,6 +35,7 @@ from .model import (
     sampled_softmax_loss,
     weight_shapes,
 )
+from .model_files import load_model_dir
 from .precision import COMPUTE_DTYPES
 from .prefetch import BATCH_SPEC, prefetched, step_spec
 

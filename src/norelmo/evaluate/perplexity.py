@@ -21,8 +21,8 @@ import numpy as np
 import tensorflow as tf
 
 from ..elmo.data import TokenTypes, heldout_sentences
-from ..elmo.export import load_model_dir
 from ..elmo.model import DIRECTIONS, SOFTMAX_B, SOFTMAX_W, BidirectionalLM
+from ..elmo.model_files import load_model_dir
 from ..errors import NorelmoError
 from ..progress import progress_bar
 from ..text.vocab import read_vocabulary
