@@ -42,7 +42,10 @@ def main() -> None:
     import numpy as np
     from train import corpus_sentences, write_corpus
 
-    from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types, parallel_batches
+    from norelmo.elmo.batch_workers import parallel_batches
+    from norelmo.elmo.batches import BatchMaker
+    from norelmo.elmo.token_types import corpus_types
+    from norelmo.elmo.type_shapes import batch_layout
 
     tmp = Path(tempfile.mkdtemp())
     if a.corpus:

@@ -17,8 +17,8 @@ import numpy as np
 import tensorflow as tf
 
 from norelmo.config import ModelConfig
+from norelmo.elmo.batches import Batch
 from norelmo.elmo.bilm_format import tf1_variable_name
-from norelmo.elmo.data import Batch
 from norelmo.elmo.export import options_json
 
 

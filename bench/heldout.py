@@ -64,8 +64,8 @@ def main() -> None:
     size_cpu_thread_pools()  # before any TensorFlow op, as the trainer does
     from train import corpus_sentences, matmul_flops, nominal_flops_per_token, run_config
 
-    from norelmo.elmo.data import TokenTypes
     from norelmo.elmo.model import BidirectionalLM
+    from norelmo.elmo.token_types import TokenTypes
     from norelmo.evaluate.perplexity import heldout_perplexity
 
     sentences, text = corpus_sentences()

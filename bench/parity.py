@@ -52,7 +52,8 @@ def step_by_step(steps: int, batch_size: int = 4, vocab_size: int = 400) -> dict
     from bilm_tf import BilmTfTrainer
 
     from norelmo.config import Config
-    from norelmo.elmo.data import BatchMaker, corpus_types
+    from norelmo.elmo.batches import BatchMaker
+    from norelmo.elmo.token_types import corpus_types
     from norelmo.elmo.train import Trainer
     from norelmo.evaluate.datasets import read_tagged_conllu
 

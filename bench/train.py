@@ -80,7 +80,10 @@ def heldout_setup(name: str, heldout: int, full_width: bool = False, **train_ove
     (`full_width`: all 50 character columns, as bilm-tf's graph reads them; otherwise in the layout of the
     trainer's step, XLA's where `train_overrides` turn it on)."""
     from norelmo.config import TrainConfig
-    from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types, heldout_sentences
+    from norelmo.elmo.batches import BatchMaker
+    from norelmo.elmo.sentences import heldout_sentences
+    from norelmo.elmo.token_types import corpus_types
+    from norelmo.elmo.type_shapes import batch_layout
 
     cfg = run_config(name)
     m, train = cfg.model, TrainConfig(**{**cfg.train.__dict__, **train_overrides})
@@ -143,9 +146,11 @@ def worker_norelmo(name: str, steps: int, gpu: bool, xla: bool, precision: str =
     import tensorflow as tf
 
     from norelmo.config import TrainConfig
+    from norelmo.elmo.batches import BatchMaker
     from norelmo.elmo.cluster import size_cpu_thread_pools
-    from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types
+    from norelmo.elmo.token_types import corpus_types
     from norelmo.elmo.train import Trainer
+    from norelmo.elmo.type_shapes import batch_layout
 
     if not gpu:
         size_cpu_thread_pools()  # as the trainer does on CPUs
@@ -196,8 +201,9 @@ def worker_bilm_tf(name: str, steps: int, gpu: bool) -> dict:
     from simple_elmo.training import LanguageModel, clip_grads
 
     sys.path.insert(0, str(ROOT / "src"))
-    from norelmo.elmo.data import BatchMaker, corpus_types
+    from norelmo.elmo.batches import BatchMaker
     from norelmo.elmo.export import options_json
+    from norelmo.elmo.token_types import corpus_types
 
     tf.compat.v1.disable_eager_execution()
     cfg = run_config(name)
@@ -285,8 +291,10 @@ def export_step(
     import tensorflow as tf
 
     from norelmo.config import TrainConfig
-    from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types
+    from norelmo.elmo.batches import BatchMaker
+    from norelmo.elmo.token_types import corpus_types
     from norelmo.elmo.train import Trainer
+    from norelmo.elmo.type_shapes import batch_layout
 
     cfg = run_config(name)
     tcfg = TrainConfig(**{**cfg.train.__dict__, "xla": True, "precision": precision})

@@ -32,10 +32,13 @@ def one_run(steps: int, seed: int, resets: float) -> dict:
     from train import corpus_sentences, write_corpus
 
     from norelmo.config import Config, TrainConfig
-    from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types, heldout_sentences
+    from norelmo.elmo.batches import BatchMaker
     from norelmo.elmo.embed import Embedder
     from norelmo.elmo.export import options_json, write_model_dir
+    from norelmo.elmo.sentences import heldout_sentences
+    from norelmo.elmo.token_types import corpus_types
     from norelmo.elmo.train import Trainer
+    from norelmo.elmo.type_shapes import batch_layout
     from norelmo.evaluate.perplexity import heldout_perplexity
 
     raw = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())

@@ -38,7 +38,8 @@ def test_sentence_adds_markers_and_caches():
 
 def test_batch_groups_give_every_position_its_token_characters(tmp_path):
     """Short and long groups, each cut to its width, still hold each input token's characters."""
-    from norelmo.elmo.data import BatchMaker, corpus_types
+    from norelmo.elmo.batches import BatchMaker
+    from norelmo.elmo.token_types import corpus_types
 
     words = "i og på kontorbygningene Oslo sjøen " + "x" * 60
     (tmp_path / "t.txt").write_text((words + "\n") * 30, encoding="utf-8")

@@ -17,7 +17,8 @@ tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfigur
 tf.config.experimental.enable_op_determinism()
 sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[2])
 from tests.elmo.tiny import TINY, TINY_TRAIN
-from norelmo.elmo.data import BatchMaker, corpus_types
+from norelmo.elmo.batches import BatchMaker
+from norelmo.elmo.token_types import corpus_types
 from norelmo.elmo.train import Trainer
 
 tmp = Path(tempfile.mkdtemp())

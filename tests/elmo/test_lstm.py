@@ -135,7 +135,8 @@ def test_the_training_step_runs_this_layer_not_a_scan(tmp_path):
     Without dropout: its masks' shape told the step the window length, so only dropout-free runs lost it."""
     import dataclasses
 
-    from norelmo.elmo.data import BatchMaker, corpus_types
+    from norelmo.elmo.batches import BatchMaker
+    from norelmo.elmo.token_types import corpus_types
     from norelmo.elmo.train import Trainer
 
     from .tiny import TINY, TINY_TRAIN

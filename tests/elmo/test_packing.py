@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from norelmo.elmo.data import SentenceStream, WindowRows, corpus_types
+from norelmo.elmo.sentences import SentenceStream, WindowRows
+from norelmo.elmo.token_types import corpus_types
 from norelmo.evaluate.datasets import read_tagged_conllu
 
 from ..conftest import CONLLU

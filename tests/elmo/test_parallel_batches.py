@@ -10,7 +10,10 @@ import sys
 CLOSE_ROUNDS = """
 import sys
 from pathlib import Path
-from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types, parallel_batches
+from norelmo.elmo.batch_workers import parallel_batches
+from norelmo.elmo.batches import BatchMaker
+from norelmo.elmo.token_types import corpus_types
+from norelmo.elmo.type_shapes import batch_layout
 
 path = Path(sys.argv[1])
 lines = [f"ord{k % 997} setning{k % 389} og {k} til{k % 53} ." for k in range(6000)]

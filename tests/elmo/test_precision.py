@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from norelmo.elmo.data import BatchMaker, batch_layout
+from norelmo.elmo.batches import BatchMaker
 from norelmo.elmo.train import Trainer
+from norelmo.elmo.type_shapes import batch_layout
 
 from .tiny import TINY, TINY_TRAIN, tiny_corpus
 

@@ -101,7 +101,8 @@ def test_a_non_finite_loss_stops_the_run_and_keeps_the_last_good_checkpoint(tmp_
 
 
 def test_held_out_sentences_are_never_trained_on(tmp_path):
-    from norelmo.elmo.data import SentenceStream, TokenTypes, heldout_sentences
+    from norelmo.elmo.sentences import SentenceStream, heldout_sentences
+    from norelmo.elmo.token_types import TokenTypes
 
     tokens = tmp_path / "tokens.txt"
     tokens.write_text("\n".join(f"setning nummer {k} ." for k in range(30)) + "\n", encoding="utf-8")

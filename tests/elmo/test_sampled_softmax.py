@@ -5,8 +5,8 @@ import math
 import numpy as np
 import tensorflow as tf
 
-from norelmo.elmo.data import expected_count, log_uniform_probability, sample_log_uniform_unique
 from norelmo.elmo.model import sampled_softmax_loss
+from norelmo.elmo.negatives import expected_count, log_uniform_probability, sample_log_uniform_unique
 
 
 def test_loss_equals_tf_sampled_softmax_loss_for_the_same_negatives():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from norelmo.elmo.data import BatchMaker
+from norelmo.elmo.batches import BatchMaker
 from norelmo.elmo.train import Trainer
 
 from .tiny import TINY, TINY_TRAIN, tiny_corpus

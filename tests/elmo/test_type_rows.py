@@ -3,9 +3,10 @@ run meets few shapes (oneDNN makes and keeps kernels per shape); the padding cha
 
 import numpy as np
 
-from norelmo.elmo import data
-from norelmo.elmo.data import BatchMaker, batch_layout
+from norelmo.elmo import type_shapes
+from norelmo.elmo.batches import BatchMaker
 from norelmo.elmo.train import Trainer
+from norelmo.elmo.type_shapes import batch_layout
 
 from .tiny import TINY, TINY_TRAIN, tiny_corpus
 
@@ -25,8 +26,8 @@ def cpu_batches(corpus, types, count: int = 6):
 
 def test_padded_type_groups_train_as_exact_ones(tmp_path, monkeypatch):
     corpus, vocab, types = tiny_corpus(tmp_path, LINES)
-    rounded, multiple = cpu_batches(corpus, types), data.TYPE_ROWS_ROUND
-    monkeypatch.setattr(data, "TYPE_ROWS_ROUND", 1)
+    rounded, multiple = cpu_batches(corpus, types), type_shapes.TYPE_ROWS_ROUND
+    monkeypatch.setattr(type_shapes, "TYPE_ROWS_ROUND", 1)
     exact = cpu_batches(corpus, types)
     pairs = list(zip(rounded, exact, strict=True))
     for r, e in pairs:

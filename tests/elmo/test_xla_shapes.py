@@ -2,8 +2,10 @@
 
 import numpy as np
 
+from norelmo.elmo.batches import BatchMaker
 from norelmo.elmo.chars import PAD_CHAR
-from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types, type_count_buckets
+from norelmo.elmo.token_types import corpus_types
+from norelmo.elmo.type_shapes import batch_layout, type_count_buckets
 
 # Every fifth sentence has a long token (longer than the short types' 16 columns hold), a different one each time.
 LINES = [
@@ -50,7 +52,7 @@ def test_bucket_sizes_cover_the_median_the_largest_and_every_position():
 
 
 def test_batches_made_in_worker_processes_equal_those_made_here(tmp_path):
-    from norelmo.elmo.data import parallel_batches
+    from norelmo.elmo.batch_workers import parallel_batches
 
     path = tmp_path / "t.txt"
     path.write_text("\n".join(LINES) + "\n", encoding="utf-8")

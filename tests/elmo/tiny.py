@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from norelmo.config import ModelConfig, TrainConfig
-from norelmo.elmo.data import corpus_types
+from norelmo.elmo.token_types import corpus_types
 
 TINY = ModelConfig.from_dict(
     {

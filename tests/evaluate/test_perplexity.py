@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from norelmo.elmo.data import TokenTypes
 from norelmo.elmo.model import SOFTMAX_B, SOFTMAX_W, BidirectionalLM
+from norelmo.elmo.token_types import TokenTypes
 from norelmo.evaluate.perplexity import heldout_perplexity, row_streams
 
 from ..elmo.tiny import TINY

@@ -12,8 +12,11 @@ import dataclasses
 import pytest
 
 from norelmo.config import load_config
-from norelmo.elmo.data import BatchMaker, batch_layout, corpus_types, heldout_sentences
+from norelmo.elmo.batches import BatchMaker
+from norelmo.elmo.sentences import heldout_sentences
+from norelmo.elmo.token_types import corpus_types
 from norelmo.elmo.train import Trainer
+from norelmo.elmo.type_shapes import batch_layout
 from norelmo.evaluate.datasets import read_tagged_conllu
 from norelmo.evaluate.perplexity import heldout_perplexity
 from norelmo.text.vocab import SPECIALS, count_tokens, ranked

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import tensorflow as tf
 
-from .data import Batch
+from .batches import Batch
 
 # The tensors of a Batch as the compiled step and the tf.data pipeline take them.
 BATCH_SPEC = {

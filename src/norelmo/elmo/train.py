@@ -22,8 +22,9 @@ from ..plots import plot_loss
 from ..progress import progress_bar
 from ..text.vocab import read_vocabulary
 from .adagrad import apply_adagrad, summed_repeats, summed_rows
+from .batch_workers import parallel_batches
+from .batches import Batch, BatchMaker
 from .cluster import make_workers
-from .data import Batch, BatchMaker, TokenTypes, batch_layout, corpus_types, heldout_sentences, parallel_batches
 from .model import (
     DIRECTIONS,
     SOFTMAX_B,
@@ -38,6 +39,9 @@ from .model import (
 from .model_files import load_model_dir
 from .precision import COMPUTE_DTYPES
 from .prefetch import BATCH_SPEC, prefetched, step_spec
+from .sentences import heldout_sentences
+from .token_types import TokenTypes, corpus_types
+from .type_shapes import batch_layout
 
 METRICS = "metrics.jsonl"
 HELDOUT = "heldout.jsonl"

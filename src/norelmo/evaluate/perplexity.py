@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from ..elmo.data import TokenTypes, heldout_sentences
 from ..elmo.model import DIRECTIONS, SOFTMAX_B, SOFTMAX_W, BidirectionalLM
 from ..elmo.model_files import load_model_dir
+from ..elmo.sentences import heldout_sentences
+from ..elmo.token_types import TokenTypes
 from ..errors import NorelmoError
 from ..progress import progress_bar
 from ..text.vocab import read_vocabulary
