@@ -85,8 +85,8 @@ def test_variant_dry_run_plans_the_whole_pipeline_from_the_september_2020_dump(n
     for stage in ("extract", "tokenize", "count_tokens", "vocab", "train", "export"):
         assert f"rule {stage}:" in out
     assert f"results/{run}/model/model.hdf5" in out
-    # NorLM's evaluation: UD Bokmål 2.5 and NoReC_sentence binary, downloaded once like the other files.
-    for data in ("no_bokmaal-ud-train.conllu", "no_bokmaal-ud-test.conllu", "train.json", "dev.json", "test.json"):
+    # NorLM's evaluation: UD Bokmål 2.5 and NorLM's sentiment split, downloaded once like the other files.
+    for data in ("no_bokmaal-ud-train.conllu", "no_bokmaal-ud-test.conllu", "train.csv", "dev.csv", "test.csv"):
         assert f"results/{run}/downloads/{data}" in out
     assert f"results/{run}/eval/pos.json" in out and f"results/{run}/eval/sentiment.json" in out
     # train.gpus is 1: a machine without a usable GPU hears it before any job (here: every CPU machine).

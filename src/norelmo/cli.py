@@ -151,6 +151,9 @@ def _write_result(result: dict, output: Path | None) -> None:
     if output:
         atomic_json(output, result)
     print(json.dumps(result, indent=2))
+    split = result["test_split"]
+    print(f"scored on {split['file']} ({split['sentences']:,} sentences, sha1 {split['sha1']}): {split['split']}",
+          file=sys.stderr)  # fmt: skip
 
 
 def parser() -> argparse.ArgumentParser:
@@ -240,7 +243,9 @@ def parser() -> argparse.ArgumentParser:
     t = tasks.add_parser("sentiment", help="binary sentence sentiment: macro F1 of NorLM's classifiers")
     t.add_argument("model_dir", type=Path)
     for split, what in (("train", "learns from"), ("dev", "stops early on"), ("test", "is scored on")):
-        t.add_argument(f"--{split}", type=Path, required=True, help=f"NoReC_sentence JSON the classifier {what}")
+        t.add_argument(
+            f"--{split}", type=Path, required=True, help=f"NorLM's CSV or NoReC_sentence JSON the classifier {what}"
+        )
     t.add_argument("--methods", nargs="+", choices=("bow", "lstm"), default=["bow", "lstm"])
     t.add_argument("--lemmatize-with", type=Path, help="a UDPipe model whose lemmas replace the tokens")
     t.set_defaults(func=_evaluate_sentiment)

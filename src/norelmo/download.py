@@ -90,6 +90,7 @@ class Check:
     sha1: str | None = None
     checksum_files: tuple[str, ...] = ()
     seen: Path | None = None
+    sha1_source: str = "config"  # where `sha1` comes from, for the record and the error
 
     @property
     def against_first_download(self) -> bool:
@@ -99,7 +100,7 @@ class Check:
         if self.sha1 == "none":
             return None, "none (config says sha1: none)"
         if self.sha1:
-            return self.sha1.lower(), "config"
+            return self.sha1.lower(), self.sha1_source
         if self.checksum_files:
             return published_sha1(name, self.checksum_files)
         if not self.against_first_download:

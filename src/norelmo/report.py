@@ -135,6 +135,16 @@ def _pct(value: float) -> str:
     return f"{100 * value:.2f}%"
 
 
+def _split_said(result: dict) -> str:
+    """What a task's test split was, as a clause: its file, sentences, sha1, and whether it is the published one."""
+    split = result.get("test_split")
+    if not split:
+        return ""
+    return html.escape(
+        f"; scored on {split['file']} ({split['sentences']:,} sentences, sha1 {split['sha1'][:12]}): {split['split']}"
+    )
+
+
 def _seed_table(run: str, pos: dict | None, sentiment: dict | None) -> str:
     """NorELMo's published table with this run's row, then each task's figures per seed and its baseline."""
     header, rows = seed_table(run, pos, sentiment)
@@ -155,11 +165,13 @@ def _seed_table(run: str, pos: dict | None, sentiment: dict | None) -> str:
     if pos:
         parts.append(
             f"<p>Part-of-speech: {html.escape(pos['protocol'])}; train {pos['train_tokens']:,} tokens, "
-            f"test {pos['test_tokens']:,} tokens ({html.escape(pos['inputs'])}).</p>"
+            f"test {pos['test_tokens']:,} tokens ({html.escape(pos['inputs'])}){_split_said(pos)}.</p>"
         )
     if sentiment:
         counts = ", ".join(f"{k} {v:,}" for k, v in sentiment["sentences"].items())
-        parts.append(f"<p>Sentiment: {html.escape(sentiment['protocol'])}; sentences: {counts}.</p>")
+        parts.append(
+            f"<p>Sentiment: {html.escape(sentiment['protocol'])}; sentences: {counts}{_split_said(sentiment)}.</p>"
+        )
     return "".join(parts)
 
 

@@ -77,3 +77,42 @@ def test_a_bad_sentiment_split_is_one_error_naming_file_and_sentence(tmp_path, c
     path.write_text(content, encoding="utf-8")
     with pytest.raises(NorelmoError, match=f"split\\.json{message if message.startswith(':') else ': ' + message}"):
         read_sentiment_split(path)
+
+
+def test_norlm_csv_reads_as_pandas_read_it(tmp_path):
+    """NorLM's split: `label,text`, no header, 1 positive, 0 negative, CSV quoting where the text has a comma."""
+    path = tmp_path / "test.csv"
+    path.write_text('0,Latskap fra kozefar .\n1,"Stor , men strålende ."\n\n1,"Han sa ""ja"" ."\n', encoding="utf-8")
+    split = read_sentiment_split(path)
+    assert [(s.label, s.tokens) for s in split] == [
+        ("Negative", ["Latskap", "fra", "kozefar", "."]),
+        ("Positive", ["Stor", ",", "men", "strålende", "."]),
+        ("Positive", ["Han", "sa", '"ja"', "."]),
+    ]
+    assert [s.sent_id for s in split] == ["1", "2", "4"]  # the line each came from
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("1,god film .\n2,dårlig .\n", r":2: label '2' is not 0 \(negative\) or 1 \(positive\)"),
+        ("1,god film .\nPositive,dårlig .\n", r":2: label 'Positive' is not 0"),
+        ("1,god film .\n0\n", r":2: expected label,text \(2 fields\), found 1"),
+        ("1,god film .\n0,   \n", r":2: empty text"),
+        ('1,god film .\n0,"en sitert tekst ."slutt\n', r":2: does not parse as CSV"),
+        ("\n\n", r": no sentences"),
+    ],
+)
+def test_a_bad_csv_split_is_one_error_naming_file_and_line(tmp_path, content, message):
+    path = tmp_path / "train.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(NorelmoError, match=f"^{path}{message}"):
+        read_sentiment_split(path)
+
+
+def test_the_shared_copy_of_norlm_split_has_its_published_counts():
+    data = ROOT.parent / "shared" / "data" / "norlm-sentiment"
+    if not data.is_dir():
+        pytest.skip("../shared/data is not beside this checkout")
+    counts = {split: len(read_sentiment_split(data / f"{split}.csv")) for split in ("train", "dev", "test")}
+    assert counts == {"train": 2675, "dev": 516, "test": 417}

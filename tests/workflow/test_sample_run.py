@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -69,6 +70,10 @@ def test_evaluation_scores_the_exported_model(sample_run):
     assert sentiment["methods"]["bow"]["mean"] > majority + 0.1
     for method in sentiment["methods"].values():
         assert 1 <= min(r["epochs"] for r in method["runs"]) <= 20  # early stopping on dev accuracy
+    # What each figure was measured on: the sample's own test sets, not the published columns'.
+    assert sentiment["test_split"]["file"] == "test.json" and sentiment["test_split"]["sentences"] == 60
+    assert pos["test_split"]["sentences"] == 200 and not pos["test_split"]["comparable"]
+    assert not sentiment["test_split"]["comparable"] and len(sentiment["test_split"]["sha1"]) == 40
     # Time per rule, for the report.
     assert (results / "benchmarks" / "evaluate" / "pos.tsv").exists()
 
@@ -92,7 +97,21 @@ def test_evaluation_and_perplexity_run_from_the_command_line_as_in_the_workflow(
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     workflow = json.loads((results / "eval" / "sentiment.json").read_text())["methods"]["bow"]
-    assert json.loads(sentiment.stdout)["methods"]["bow"]["seed_42"] == pytest.approx(workflow["seed_42"], abs=0.02)
+    from_json = json.loads(sentiment.stdout)
+    assert from_json["methods"]["bow"]["seed_42"] == pytest.approx(workflow["seed_42"], abs=0.02)
+    # The same sentences in NorLM's CSV form (label,text; 1 positive) give the same figure.
+    for split in ("train", "dev", "test"):
+        rows = json.loads((data / "sentiment" / f"{split}.json").read_text())
+        with open(tmp_path / f"{split}.csv", "w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows([int(r["label"] == "Positive"), r["text"]] for r in rows)
+    as_csv = subprocess.run(
+        [str(BIN / "norelmo"), "evaluate", "sentiment", str(results / "model.zip"), "--methods", "bow", "--seeds", "1",
+         *(x for split in ("train", "dev", "test") for x in (f"--{split}", str(tmp_path / f"{split}.csv")))],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    from_csv = json.loads(as_csv.stdout)
+    assert from_csv["methods"]["bow"]["seed_42"] == from_json["methods"]["bow"]["seed_42"]
+    assert from_csv["test_split"]["file"] == "test.csv" and from_csv["sentences"] == from_json["sentences"]
     tokens = sorted((results / "tokens").glob("*/*.txt"))  # the held-out slice is in the first by path
     perplexity = subprocess.run(
         [str(BIN / "norelmo"), "perplexity", str(results / "model"), *map(str, tokens), "--vocab",

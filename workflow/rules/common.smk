@@ -8,6 +8,7 @@ from snakemake.utils import validate
 
 from norelmo.config import Config
 from norelmo.errors import NorelmoError, error_line
+from norelmo.evaluate.published import known_sha1
 from norelmo.gpus import gpu_shortfall
 from norelmo.inputs import EVALUATION_FILES, check_local_paths, is_url, nak_archives
 from norelmo.wiki.sources import resolve_dates, run_at
@@ -65,7 +66,9 @@ def downloads():
     for key in EVALUATION_FILES:
         location = config["evaluate"][key]
         if location and is_url(location):
-            found[local_copy(location)] = (location, None, ())
+            # NorLM's sentiment files are checked against the sha1s recorded with them, others at first download.
+            known = known_sha1(location)
+            found[local_copy(location)] = (location, known and known[0], ())
     for corpus in config["corpora"]:
         if is_url(corpus.get("udpipe_model", "")):
             found[local_copy(corpus["udpipe_model"])] = (

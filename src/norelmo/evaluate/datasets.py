@@ -1,7 +1,10 @@
-"""The evaluation tasks' data: UD treebanks (CoNLL-U) and NoReC_sentence splits (JSON), checked as they are read."""
+"""The evaluation tasks' data: UD treebanks (CoNLL-U) and binary sentiment splits, NoReC_sentence's JSON or NorLM's
+CSV, checked as they are read."""
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -11,6 +14,7 @@ from ..errors import NorelmoError
 from ..text.udpipe import read_conllu_sentences
 
 SENTIMENT_LABELS = ("Negative", "Positive")  # NoReC_sentence binary/
+CSV_LABELS = {"0": "Negative", "1": "Positive"}  # NorLM's CSV: label,text without a header
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,40 @@ def _with_line_number(path: Path, message: str) -> str:
 
 
 def read_sentiment_split(path: Path) -> list[LabelledSentence]:
-    """A NoReC_sentence split: a JSON list of {"sent_id", "text", "label"}, text tokenized (split on spaces)."""
+    """A binary sentiment split, by its extension: NorLM's `.csv` (`label,text` lines, no header, 1 positive and
+    0 negative, CSV quoting where the text has a comma; what pandas' read_csv(header=None) read), or a
+    NoReC_sentence JSON list of {"sent_id", "text", "label"}. Text is tokenized (split on spaces)."""
+    sentences = _read_sentiment_csv(path) if Path(path).suffix.lower() == ".csv" else _read_sentiment_json(path)
+    if not sentences:
+        raise NorelmoError(f"{path}: no sentences")
+    return sentences
+
+
+def _read_sentiment_csv(path: Path) -> list[LabelledSentence]:
+    sentences = []
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            rows = csv.reader(fh, strict=True)
+            for row in rows:
+                where = f"{path}:{rows.line_num}"
+                if not row:
+                    continue  # a blank line, which pandas skips too
+                if len(row) != 2:
+                    raise NorelmoError(f"{where}: expected label,text (2 fields), found {len(row)}")
+                label, text = row[0].strip(), row[1]
+                if label not in CSV_LABELS:
+                    raise NorelmoError(f"{where}: label {row[0]!r} is not 0 (negative) or 1 (positive)")
+                if not text.split():
+                    raise NorelmoError(f"{where}: empty text")
+                sentences.append(LabelledSentence(str(rows.line_num), text.split(), CSV_LABELS[label]))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NorelmoError(f"{path}: cannot read ({exc})") from exc
+    except csv.Error as exc:
+        raise NorelmoError(f"{path}:{rows.line_num}: does not parse as CSV ({exc})") from exc
+    return sentences
+
+
+def _read_sentiment_json(path: Path) -> list[LabelledSentence]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -62,8 +99,6 @@ def read_sentiment_split(path: Path) -> list[LabelledSentence]:
         raise NorelmoError(f"{path}:{exc.lineno}: not JSON ({exc.msg})") from exc
     if not isinstance(data, list):
         raise NorelmoError(f"{path}: expected a JSON list of {{text, label}} objects, found {type(data).__name__}")
-    if not data:
-        raise NorelmoError(f"{path}: no sentences")
     sentences = []
     for k, item in enumerate(data):
         named = isinstance(item, dict) and "sent_id" in item
@@ -77,3 +112,11 @@ def read_sentiment_split(path: Path) -> list[LabelledSentence]:
             raise NorelmoError(f"{where}: empty text")
         sentences.append(LabelledSentence(str(item.get("sent_id", k)), tokens, item["label"]))
     return sentences
+
+
+def file_sha1(path: Path) -> str:
+    h = hashlib.sha1()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

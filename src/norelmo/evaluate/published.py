@@ -1,11 +1,74 @@
-"""NorELMo's published evaluation table (the NorLM initiative's, 2021) and a run's row beside it.
+"""NorELMo's published evaluation table (the NorLM initiative's, 2021), the data it was measured on, and a run's row
+beside it.
 
-Part-of-speech accuracy (UD Norwegian Bokmål), sentence-level binary sentiment macro F1 (NoReC_sentence) and
-fine-grained sentiment (Sentiment Graph F1), each with the minutes it took to adapt the model in parentheses
-where the table gives them. The published figures are single runs (seed 42).
+Part-of-speech accuracy (UD Norwegian Bokmål's test split), sentence-level binary sentiment macro F1 (NorLM's
+2,675 / 516 / 417-sentence cut of NoReC_sentence, kept in ltgoslo/NorBERT) and fine-grained sentiment (Sentiment
+Graph F1), each with the minutes it took to adapt the model in parentheses where the table gives them. The
+published figures are single runs (seed 42). A run's cell is set beside a column only when it was scored on that
+column's test split; otherwise the cell says which split it was.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
+
+# NorLM's sentiment split: ltgoslo/NorBERT benchmarking/data/sentiment/no/ at this commit. The same repository's
+# benchmarking/experiments/results/*_sentiment.tsv hold the table's NorBERT, mBERT and NB-BERT-Base figures.
+NORLM_COMMIT = "62bd35754bc7ff56fb0a6e46b5899cea446afacf"
+NORLM_SENTIMENT_URL = f"https://raw.githubusercontent.com/ltgoslo/NorBERT/{NORLM_COMMIT}/benchmarking/data/sentiment/no"
+NORLM_SENTIMENT_SHA1 = {
+    "train": "f69a3c545ac6cb729fe52fe55e1e0555524c1376",
+    "dev": "afae6dfe9007d0b741dcae7079c1d95d373302c6",
+    "test": "4619964867d518d0b0c70f008f00903abd6f3486",
+}
+NORLM_SENTIMENT_SENTENCES = {"train": 2675, "dev": 516, "test": 417}
+# UD Norwegian Bokmål's test split, which the part-of-speech column was scored on (UD 2.5; the count is the same
+# in every release since, so it, with the file's name, identifies the split whatever its annotation revision).
+UD_BOKMAAL_TEST = ("no_bokmaal-ud-test.conllu", 1939)
+
+
+def norlm_sentiment_url(split: str) -> str:
+    return f"{NORLM_SENTIMENT_URL}/{split}.csv"
+
+
+def known_sha1(url: str) -> tuple[str, str] | None:
+    """(sha1, where it is recorded) of a file this project knows by URL, so its download is checked against it."""
+    for split, sha1 in NORLM_SENTIMENT_SHA1.items():
+        if url == norlm_sentiment_url(split):
+            return sha1, f"NorLM's {split} split at NorBERT {NORLM_COMMIT[:7]} (evaluate/published.py)"
+    return None
+
+
+def sentiment_test_split(path: Path, sentences: int, sha1: str) -> dict:
+    """What a sentiment test split is, for the figure scored on it: comparable with the published column only
+    when it is NorLM's test file, byte for byte."""
+    comparable = sha1 == NORLM_SENTIMENT_SHA1["test"]
+    return {
+        "file": Path(path).name,
+        "sentences": sentences,
+        "sha1": sha1,
+        "comparable": comparable,
+        "split": "NorLM's sentiment test split (the published column's)" if comparable else "not NorLM's split",
+    }
+
+
+def pos_test_split(path: Path, sentences: int, sha1: str) -> dict:
+    comparable = (Path(path).name, sentences) == UD_BOKMAAL_TEST
+    return {
+        "file": Path(path).name,
+        "sentences": sentences,
+        "sha1": sha1,
+        "comparable": comparable,
+        "split": "UD Norwegian Bokmål's test split (the published column's)" if comparable else "not UD Bokmål's",
+    }
+
+
+def _comparability(result: dict) -> str:
+    split = result.get("test_split")
+    if not split or split["comparable"]:
+        return ""
+    return f"; not comparable: scored on {split['file']} ({split['sentences']:,} sentences)"
+
 
 COLUMNS = ("part-of-speech accuracy", "binary sentiment F1", "fine-grained sentiment F1")
 
@@ -34,12 +97,13 @@ def _run_figure(result: dict) -> str:
 def seed_table(run: str, pos: dict | None, sentiment: dict | None) -> tuple[list[str], list[list[str]]]:
     """(header, rows): this run's row (one per sentiment method) above the published rows."""
     header = ["model", *COLUMNS]
-    pos_cell = _run_figure(pos) if pos else "not run"
+    pos_cell = _run_figure(pos) + _comparability(pos) if pos else "not run"
     rows = []
     methods = (sentiment or {}).get("methods") or {None: None}
     for method, result in methods.items():
         name = f"{run} (this run)" + (f", sentiment by {METHOD_NAMES[method]}" if method else "")
-        rows.append([name, pos_cell, _run_figure(result) if result else "not run", "not reproduced"])
+        cell = _run_figure(result) + _comparability(sentiment) if result else "not run"
+        rows.append([name, pos_cell, cell, "not reproduced"])
     for model, ((p, p_min), (s, s_min), fine) in PUBLISHED.items():
         rows.append([f"{model} (published)", _figure(p, p_min), _figure(s, s_min), f"{fine:.1f}"])
     return header, rows

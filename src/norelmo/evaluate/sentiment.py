@@ -6,7 +6,8 @@ The protocol of NorLM's elmo_binary_sentiment.py (February 2021), run with `--el
 - `lstm`: the top layer's token vectors, sentences cut at min(50, longest training sentence) and zero-padded
   to that length -> BiLSTM(8, recurrent dropout 0.1) -> global max pooling -> softmax.
 Both: Adam, batch 32, at most 20 epochs, stopped when dev accuracy has not risen for 3 epochs. Which of the two
-gave the published 75.0 is not recorded, so both are run.
+gave the published 75.0 is not recorded, so both are run. The published column was measured on NorLM's CSV split
+(evaluate/published.py); the result names its test split and whether it is that one.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from .classifiers import (
     seed_list,
     seed_summary,
 )
-from .datasets import SENTIMENT_LABELS, read_sentiment_split
+from .datasets import SENTIMENT_LABELS, file_sha1, read_sentiment_split
+from .published import sentiment_test_split
 
 SENTIMENT_FIT = Fit(epochs=20, batch_size=32, early_stopping=True)
 LSTM_MAX_LEN = 50
@@ -110,5 +112,6 @@ def evaluate_sentiment(
         "sentences": {name: len(split) for name, split in splits.items()},
         "lstm_max_len": max_len,
         "files": {name: str(path) for name, path in files.items()},
+        "test_split": sentiment_test_split(test_json, len(splits["test"]), file_sha1(test_json)),
         "protocol": "NorLM's elmo_binary_sentiment.py, --elmo_layers top (bow and lstm), macro F1 on test",
     }
