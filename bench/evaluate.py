@@ -4,7 +4,9 @@
     python bench/evaluate.py --no-sample --model "NoReC model=results/rehearsal-norec/model" --rows random
 
 Data (../shared/data): part-of-speech on UD Norwegian Bokmål, with **dev as the training split** (train is not
-there) and test to score; binary sentiment on NoReC_sentence binary/ (train, dev, test). Rows, all from one run:
+there) and test to score; binary sentiment on two splits, each train, dev, test: NorLM's (norlm-sentiment/, 2,675 /
+516 / 417 sentences, the one the published column was measured on) and NoReC_sentence binary/ as released (3,894 /
+701 / 583; `--sentiment-splits` picks). Rows, all from one run:
 the bundled sample's model (run `python3 tasks.py sample` first), the same architecture with random initial
 weights (what the features give before any training), a majority-class baseline, and every --model given (the
 model trained on NoReC, say) with its own architecture's random weights beside it. Each row: the seed-42 figure
@@ -32,7 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 DATA = ROOT.parent / "shared" / "data"
 UD = DATA / "ud-no-bokmaal"
-SENTIMENT = DATA / "norec-sentence" / "binary"
+SENTIMENT_SPLITS = {  # name: (folder, extension)
+    "NorLM's split": (DATA / "norlm-sentiment", "csv"),
+    "NoReC_sentence": (DATA / "norec-sentence" / "binary", "json"),
+}
 
 from norelmo.evaluate.datasets import read_sentiment_split, read_tagged_conllu  # noqa: E402
 from norelmo.evaluate.published import PUBLISHED  # noqa: E402
@@ -84,6 +89,9 @@ def main() -> None:
     ap.add_argument("--rows", choices=["both", "trained", "random"], default="both", help="of each --model")
     ap.add_argument("--no-sample", action="store_true", help="leave out the sample model's rows")
     ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument(
+        "--sentiment-splits", nargs="+", choices=list(SENTIMENT_SPLITS), default=list(SENTIMENT_SPLITS), metavar="SPLIT"
+    )
     ap.add_argument("--equality-sentences", type=int, default=500, help="per data set, for the features check")
     ap.add_argument("--json", type=Path, help="also write every result here")
     a = ap.parse_args()
@@ -104,7 +112,11 @@ def main() -> None:
     if not models:
         raise SystemExit("nothing to score: --no-sample needs a --model")
     pos_files = (UD / "no_bokmaal-ud-dev.conllu", UD / "no_bokmaal-ud-test.conllu")
-    sentiment_files = tuple(SENTIMENT / f"{split}.json" for split in ("train", "dev", "test"))
+    sentiment_files = {
+        name: tuple(folder / f"{split}.{ext}" for split in ("train", "dev", "test"))
+        for name, (folder, ext) in SENTIMENT_SPLITS.items()
+        if name in a.sentiment_splits
+    }
     results, scored = {}, []
     for k, (name, (path, random)) in enumerate(models.items()):
         path = random_weights_model(path, tmp / f"random-{k}") if random else path
@@ -112,40 +124,46 @@ def main() -> None:
         print(f"scoring {name}: {path}", file=sys.stderr, flush=True)
         results[name] = {
             "pos": evaluate_pos(path, *pos_files, seeds=a.seeds),
-            "sentiment": evaluate_sentiment(path, *sentiment_files, seeds=a.seeds),
+            "sentiment": {
+                split: evaluate_sentiment(path, *files, seeds=a.seeds) for split, files in sentiment_files.items()
+            },
         }
     first = next(iter(results.values()))
-    pos, sentiment = first["pos"], first["sentiment"]
+    pos = first["pos"]
     print(f"part-of-speech: UD Bokmål dev as the training split ({pos['train_tokens']:,} tokens; train is not in")
     print(f"../shared/data), test scored ({pos['test_tokens']:,} tokens); UPOS accuracy")
-    counts = ", ".join(f"{k} {v:,}" for k, v in sentiment["sentences"].items())
-    print(f"sentiment: NoReC_sentence binary ({counts} sentences); macro F1. Seeds: {pos['seeds']}\n")
-    print(f"| {'task':<24} | {'model':<40} | seed 42 | mean ± sd      | features min | classifier min |")
-    print(f"|{'-' * 26}|{'-' * 42}|---------|----------------|--------------|----------------|")
+    for split, sentiment in first["sentiment"].items():
+        counts = ", ".join(f"{k} {v:,}" for k, v in sentiment["sentences"].items())
+        print(f"sentiment on {split}: {counts} sentences; macro F1")
+    print(f"seeds: {pos['seeds']}\n")
+    print(f"| {'task':<28} | {'model':<40} | seed 42 | mean ± sd      | features min | classifier min |")
+    print(f"|{'-' * 30}|{'-' * 42}|---------|----------------|--------------|----------------|")
 
     def row(task: str, model: str, r: dict | None, majority: float | None = None) -> None:
         if r is None:
-            print(f"| {task:<24} | {model:<40} | {100 * majority:7.1f} | {'':<14} | {'':>12} | {'':>14} |")
+            print(f"| {task:<28} | {model:<40} | {100 * majority:7.1f} | {'':<14} | {'':>12} | {'':>14} |")
             return
         spread = f"{100 * r['mean']:.1f} ± {100 * r['sd']:.1f}"
         print(
-            f"| {task:<24} | {model:<40} | {100 * r['seed_42']:7.1f} | {spread:<14} | "
+            f"| {task:<28} | {model:<40} | {100 * r['seed_42']:7.1f} | {spread:<14} | "
             f"{r['features_minutes']:12.2f} | {r['classifier_minutes']:14.2f} |"
         )
 
     row("part-of-speech", f"majority class ({pos['majority_tag']})", None, pos["majority_accuracy"])
     for name, r in results.items():
         row("part-of-speech", name, r["pos"])
-    for method, label in (("bow", "sentiment, mean vector"), ("lstm", "sentiment, BiLSTM")):
-        row(label, f"majority class ({sentiment['majority_label']})", None, sentiment["majority_macro_f1"])
-        for name, r in results.items():
-            row(label, name, r["sentiment"]["methods"][method])
+    for split in sentiment_files:
+        for method, label in (("bow", f"{split}, mean vector"), ("lstm", f"{split}, BiLSTM")):
+            sentiment = first["sentiment"][split]
+            row(label, f"majority class ({sentiment['majority_label']})", None, sentiment["majority_macro_f1"])
+            for name, r in results.items():
+                row(label, name, r["sentiment"][split]["methods"][method])
     published = "; ".join(f"{m} {p[0]} / {s[0]}" for m, (p, s, _) in PUBLISHED.items())
     print(f"\npublished (PoS accuracy / binary sentiment F1, full UD train, single runs): {published}")
 
     n = a.equality_sentences
     sentences = [s.forms for s in read_tagged_conllu(pos_files[1])][:n]
-    sentences += [s.tokens for s in read_sentiment_split(sentiment_files[2])][:n]
+    sentences += [s.tokens for s in read_sentiment_split(next(iter(sentiment_files.values()))[2])][:n]
     checked = scored[0]
     differences = feature_differences(checked, sentences)
     print(f"\nfeatures against simple_elmo 0.9.2 ({checked}, {len(sentences)} sentences, batches of 64):")

@@ -110,7 +110,7 @@ def test_report_shows_the_plots_and_the_run_summary_in_a_browser(sample_run):
         assert frame.get_by_text("NorELMo30 (published)", exact=True).count() == 1
         assert frame.get_by_text("98.1 (8)", exact=True).count() == 1
         # The sample's test sets are its own: its cells say so rather than sit beside the published columns.
-        for split in ("bokmaal-sample-test.conllu (200 sentences)", "test.json (60 sentences)"):
+        for split in ("bokmaal-sample-test.conllu (100 sentences)", "test.json (60 sentences)"):
             assert frame.get_by_text(f"not comparable: scored on {split}").count() >= 1, split
         page.screenshot(path=str(SHOTS / "report-summary.png"))
         table.scroll_into_view_if_needed()

@@ -3,6 +3,11 @@
 Their settings are the published scripts': Dense(128, relu) -> Dropout(0.1) -> softmax, or for sentences a
 BiLSTM(8, recurrent dropout 0.1) with global max pooling; Adam with Keras' defaults; cross-entropy. Labels
 are class indices with the sparse form of the loss, the same values as one-hot labels with the dense form.
+
+They train with tf-keras, the Keras 2 that NorLM's scripts ran on (and that simple_elmo needs), not Keras 3:
+under a fixed seed (keras.utils.set_random_seed), Keras 3.15's `fit` on the TensorFlow backend draws the same
+shuffle of the training data at every epoch, where Keras 2 reshuffles each epoch. Everything else (Adam, the
+loss, the last partial batch) is bit for bit the same in both (docs/design.md, evaluation; bench/keras_fit.py).
 """
 
 from __future__ import annotations
@@ -22,8 +27,15 @@ def seed_list(n: int) -> list[int]:
     return [FIRST_SEED + k for k in range(n)]
 
 
+def keras_module():
+    """tf-keras: Keras 2, as NorLM trained the classifiers (see above)."""
+    import tf_keras
+
+    return tf_keras
+
+
 def dense_classifier(input_dim: int, n_classes: int):
-    import keras
+    keras = keras_module()
 
     return keras.Sequential(
         [
@@ -37,7 +49,7 @@ def dense_classifier(input_dim: int, n_classes: int):
 
 def bilstm_classifier(max_len: int, input_dim: int, n_classes: int):
     """(max_len, input_dim) token vectors, zero-padded and unmasked as in the published script."""
-    import keras
+    keras = keras_module()
 
     return keras.Sequential(
         [
@@ -58,7 +70,7 @@ class Fit:
 
 def fit_and_predict(build, fit: Fit, seed: int, train: tuple, test_x: np.ndarray, dev: tuple | None = None):
     """(test predictions as class indices, epochs run, seconds) of one classifier built by `build()` under `seed`."""
-    import keras
+    keras = keras_module()
 
     keras.utils.set_random_seed(seed)
     start = time.perf_counter()
