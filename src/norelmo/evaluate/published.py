@@ -39,28 +39,21 @@ def known_sha1(url: str) -> tuple[str, str] | None:
     return None
 
 
+def _test_split(path: Path, sentences: int, sha1: str, comparable: bool, published: str) -> dict:
+    split = f"{published} (the published column's)" if comparable else f"not {published}"
+    return {"file": Path(path).name, "sentences": sentences, "sha1": sha1, "comparable": comparable, "split": split}
+
+
 def sentiment_test_split(path: Path, sentences: int, sha1: str) -> dict:
     """What a sentiment test split is, for the figure scored on it: comparable with the published column only
     when it is NorLM's test file, byte for byte."""
     comparable = sha1 == NORLM_SENTIMENT_SHA1["test"]
-    return {
-        "file": Path(path).name,
-        "sentences": sentences,
-        "sha1": sha1,
-        "comparable": comparable,
-        "split": "NorLM's sentiment test split (the published column's)" if comparable else "not NorLM's split",
-    }
+    return _test_split(path, sentences, sha1, comparable, "NorLM's sentiment test split")
 
 
 def pos_test_split(path: Path, sentences: int, sha1: str) -> dict:
     comparable = (Path(path).name, sentences) == UD_BOKMAAL_TEST
-    return {
-        "file": Path(path).name,
-        "sentences": sentences,
-        "sha1": sha1,
-        "comparable": comparable,
-        "split": "UD Norwegian Bokmål's test split (the published column's)" if comparable else "not UD Bokmål's",
-    }
+    return _test_split(path, sentences, sha1, comparable, "UD Norwegian Bokmål's test split")
 
 
 def _comparability(result: dict) -> str:
