@@ -77,10 +77,6 @@ def archive_names(first: int, last: int) -> list[str]:
     return names + [f"nak_{year}.tar" for year in range(max(first, ZIP_LAST_YEAR + 1), last + 1)]
 
 
-def local_archives(folder: Path, first: int, last: int) -> list[Path]:
-    return [folder / name for name in archive_names(first, last)]
-
-
 def standard_of(path: str) -> str | None:
     """`nob` or `nno`: the innermost folder so named in an article's path; None where it names neither."""
     for part in reversed(PurePosixPath(path).parts[:-1]):
