@@ -90,13 +90,18 @@ def _read_sentiment_csv(path: Path) -> list[LabelledSentence]:
     return sentences
 
 
-def _read_sentiment_json(path: Path) -> list[LabelledSentence]:
+def read_json_file(path: Path):
+    """A task's JSON data file; one error naming the file (and the line where it stops being JSON) otherwise."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise NorelmoError(f"{path}: cannot read ({exc})") from exc
     except json.JSONDecodeError as exc:
         raise NorelmoError(f"{path}:{exc.lineno}: not JSON ({exc.msg})") from exc
+
+
+def _read_sentiment_json(path: Path) -> list[LabelledSentence]:
+    data = read_json_file(path)
     if not isinstance(data, list):
         raise NorelmoError(f"{path}: expected a JSON list of {{text, label}} objects, found {type(data).__name__}")
     sentences = []

@@ -8,12 +8,12 @@ training opinions of the release) is skipped and counted, as the released data's
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import NorelmoError
+from .datasets import read_json_file
 
 POLARITIES = ("Positive", "Negative")
 SPAN_KEYS = ("Source", "Target", "Polar_expression")  # holder, target, expression
@@ -73,12 +73,7 @@ def _span(value, offsets: list[tuple[int, int]], text: str, where: str) -> froze
 def read_norec_fine(path: Path, skipped: Counter | None = None) -> list[FineSentence]:
     """The sentences of a NoReC_fine JSON split; bad input is one error naming the file and the sentence.
     Opinions with a null polarity go, counted in `skipped["null_polarity"]`."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise NorelmoError(f"{path}: cannot read ({exc})") from exc
-    except json.JSONDecodeError as exc:
-        raise NorelmoError(f"{path}:{exc.lineno}: not JSON ({exc.msg})") from exc
+    data = read_json_file(path)
     if not isinstance(data, list) or not data:
         raise NorelmoError(f"{path}: expected a non-empty JSON list of sentences")
     skipped = Counter() if skipped is None else skipped
