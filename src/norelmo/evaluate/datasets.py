@@ -4,7 +4,6 @@ CSV, checked as they are read."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -117,11 +116,3 @@ def _read_sentiment_json(path: Path) -> list[LabelledSentence]:
             raise NorelmoError(f"{where}: empty text")
         sentences.append(LabelledSentence(str(item.get("sent_id", k)), tokens, item["label"]))
     return sentences
-
-
-def file_sha1(path: Path) -> str:
-    h = hashlib.sha1()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()

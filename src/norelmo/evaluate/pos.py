@@ -14,9 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..download import sha1_of
 from ..progress import progress_bar
 from .classifiers import FEATURE_BATCH, Fit, dense_classifier, fit_and_predict, seed_list, seed_summary
-from .datasets import file_sha1, read_tagged_conllu
+from .datasets import read_tagged_conllu
 from .published import pos_test_split
 
 POS_FIT = Fit(epochs=20, batch_size=64)
@@ -68,6 +69,6 @@ def evaluate_pos(
         "tags": len(classes),
         "train_file": str(train_conllu),
         "test_file": str(test_conllu),
-        "test_split": pos_test_split(test_conllu, len(test), file_sha1(test_conllu)),
+        "test_split": pos_test_split(test_conllu, len(test), sha1_of(test_conllu)),
         "protocol": PROTOCOL,
     }

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..download import sha1_of
 from ..progress import progress_bar
 from .classifiers import (
     FEATURE_BATCH,
@@ -29,7 +30,7 @@ from .classifiers import (
     seed_list,
     seed_summary,
 )
-from .datasets import SENTIMENT_LABELS, file_sha1, read_sentiment_split
+from .datasets import SENTIMENT_LABELS, read_sentiment_split
 from .published import sentiment_test_split
 
 SENTIMENT_FIT = Fit(epochs=20, batch_size=32, early_stopping=True)
@@ -112,6 +113,6 @@ def evaluate_sentiment(
         "sentences": {name: len(split) for name, split in splits.items()},
         "lstm_max_len": max_len,
         "files": {name: str(path) for name, path in files.items()},
-        "test_split": sentiment_test_split(test_json, len(splits["test"]), file_sha1(test_json)),
+        "test_split": sentiment_test_split(test_json, len(splits["test"]), sha1_of(test_json)),
         "protocol": "NorLM's elmo_binary_sentiment.py, --elmo_layers top (bow and lstm), macro F1 on test",
     }
