@@ -23,4 +23,5 @@ with log_to(sm.log[0]):
         evaluations.get("pos"),
         evaluations.get("sentiment"),
         sm.output[0],
+        evaluations.get("fine"),
     )

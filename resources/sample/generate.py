@@ -1,4 +1,5 @@
-"""Write the bundled sample: a Bokmål multistream dump, a plain-text corpus, CoNLL-U files and sentiment splits.
+"""Write the bundled sample: a Bokmål multistream dump, a plain-text corpus, CoNLL-U files, sentiment splits and
+fine-grained sentiment splits.
 
 The sentences come from a small hand-written Bokmål lexicon and a set of sentence patterns, so
 every token's lemma and part of speech is known and the CoNLL-U file is exact. The wikitext
@@ -24,6 +25,7 @@ NEWS = HERE / "news"
 CONLLU = HERE / "bokmaal-sample.conllu"
 CONLLU_TEST = HERE / "bokmaal-sample-test.conllu"
 SENTIMENT = HERE / "sentiment"
+FINE = HERE / "fine"
 PAGES_PER_STREAM = 10
 
 
@@ -554,6 +556,51 @@ def write_sentiment(rng: random.Random, sizes: dict[str, int]) -> None:
         )
 
 
+def _span(tokens: list[str], part: tuple[int, int] | None) -> list[list[str]]:
+    """NoReC_fine's [[string], ["start:end"]] of tokens[part[0]:part[1]] in the text they make joined by spaces."""
+    if part is None:
+        return [[], []]
+    b = sum(len(t) + 1 for t in tokens[: part[0]])
+    text = " ".join(tokens[part[0] : part[1]])
+    return [[text], [f"{b}:{b + len(text)}"]]
+
+
+def write_fine(rng: random.Random, sizes: dict[str, int]) -> None:
+    """NoReC_fine-shaped splits: sentences whose closing clause holds 0 to 2 opinions, each a polar expression (a
+    verdict, sometimes with `svært`), the target it is about and sometimes a holder, as character offsets."""
+    import json
+
+    maker = SentenceMaker(rng)
+    FINE.mkdir(exist_ok=True)
+    for split, n in sizes.items():
+        items = []
+        for i in range(n):
+            tokens = [t.form for t in maker.sentence()[:-1]]
+            spans = []  # per opinion: (holder, target, expression) token ranges, polarity
+            for _ in range(rng.choice([0, 1, 1, 2])):
+                tokens += [",", rng.choice(["og", "men"])]
+                holder = None
+                if rng.random() < 0.4:
+                    holder = (len(tokens), len(tokens) + 1)
+                    tokens += [maker.person()[0].form, "synes"]
+                target = (len(tokens), len(tokens) + 1)
+                tokens += [maker.noun(definite=True)[0].form, rng.choice(["er", "var"])]
+                polarity = rng.choice(["Positive", "Negative"])
+                start = len(tokens)
+                if rng.random() < 0.3:
+                    tokens.append("svært")
+                tokens.append(rng.choice(POSITIVE if polarity == "Positive" else NEGATIVE))
+                spans.append((holder, target, (start, len(tokens)), polarity))
+            tokens.append(".")
+            opinions = [
+                {"Source": _span(tokens, h), "Target": _span(tokens, t), "Polar_expression": _span(tokens, x),
+                 "Polarity": p}
+                for h, t, x, p in spans
+            ]  # fmt: skip
+            items.append({"sent_id": f"sample-fine-{split}-{i:03d}", "text": " ".join(tokens), "opinions": opinions})
+        (FINE / f"{split}.json").write_text(json.dumps(items, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     write_dump(build_pages(random.Random(2020)))
     write_news(random.Random(1814))
@@ -561,6 +608,7 @@ def main() -> None:
     # Unseen sentences of the same grammar: what the sample's part-of-speech task is scored on.
     write_conllu(random.Random(1906), 100, CONLLU_TEST)
     write_sentiment(random.Random(1945), {"train": 200, "dev": 60, "test": 60})
+    write_fine(random.Random(2021), {"train": 200, "dev": 60, "test": 60})
 
 
 if __name__ == "__main__":

@@ -145,6 +145,18 @@ def _evaluate_sentiment(a) -> None:
     _write_result(result, a.output)
 
 
+def _evaluate_fine(a) -> None:
+    from .atomic import atomic_json
+    from .evaluate.fine import evaluate_fine
+
+    result, predictions = evaluate_fine(
+        a.model_dir, a.train, a.dev, a.test, a.epochs, a.seeds, lemmatizer=a.lemmatize_with, progress=True
+    )
+    if a.predictions:
+        atomic_json(a.predictions, predictions)
+    _write_result(result, a.output)
+
+
 def _write_result(result: dict, output: Path | None) -> None:
     from .atomic import atomic_json
 
@@ -249,6 +261,16 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--methods", nargs="+", choices=("bow", "lstm"), default=["bow", "lstm"])
     t.add_argument("--lemmatize-with", type=Path, help="a UDPipe model whose lemmas replace the tokens")
     t.set_defaults(func=_evaluate_sentiment)
+    t = tasks.add_parser(
+        "fine", help="fine-grained sentiment: Sentiment Graph F1 of NorLM's graph parser on NoReC_fine"
+    )
+    t.add_argument("model_dir", type=Path)
+    for split, what in (("train", "learns from"), ("dev", "picks its epoch on"), ("test", "is scored on")):
+        t.add_argument(f"--{split}", type=Path, required=True, help=f"NoReC_fine JSON the parser {what}")
+    t.add_argument("--epochs", type=int, default=100, help="the parser's epochs (NorLM's protocol: 100)")
+    t.add_argument("--lemmatize-with", type=Path, help="a UDPipe model whose lemmas the ELMo model reads")
+    t.add_argument("--predictions", type=Path, help="write the seed-42 parser's test opinions here (NoReC_fine JSON)")
+    t.set_defaults(func=_evaluate_fine)
     for t in tasks.choices.values():
         t.add_argument("--seeds", type=int, default=5, help="classifier seeds, 42 first")
         t.add_argument("--output", type=Path, help="also write the result to this JSON file")

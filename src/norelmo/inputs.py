@@ -30,7 +30,16 @@ def _file_problem(path: str) -> str | None:
     return None
 
 
-EVALUATION_FILES = ("pos_train", "pos_test", "sentiment_train", "sentiment_dev", "sentiment_test")
+EVALUATION_FILES = (
+    "pos_train",
+    "pos_test",
+    "sentiment_train",
+    "sentiment_dev",
+    "sentiment_test",
+    "fine_train",
+    "fine_dev",
+    "fine_test",
+)
 
 
 def nak_archives(nak: dict) -> list[str]:

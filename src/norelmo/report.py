@@ -145,9 +145,9 @@ def _split_said(result: dict) -> str:
     )
 
 
-def _seed_table(run: str, pos: dict | None, sentiment: dict | None) -> str:
+def _seed_table(run: str, pos: dict | None, sentiment: dict | None, fine: dict | None = None) -> str:
     """NorELMo's published table with this run's row, then each task's figures per seed and its baseline."""
-    header, rows = seed_table(run, pos, sentiment)
+    header, rows = seed_table(run, pos, sentiment, fine)
     parts = [
         "<h3>NorELMo's evaluation table, this run beside the published models</h3>",
         _table(header, rows),
@@ -160,6 +160,8 @@ def _seed_table(run: str, pos: dict | None, sentiment: dict | None) -> str:
     for method, result in (sentiment or {}).get("methods", {}).items():
         majority = _pct(sentiment["majority_macro_f1"])
         per_seed.append([f"sentiment ({METHOD_NAMES[method]})", "macro F1", *_seed_cells(result), majority])
+    if fine:
+        per_seed.append(["fine-grained sentiment", "Sentiment Graph F1", *_seed_cells(fine), "0.0"])
     header = ["task", "metric", "seed 42", "mean", "sd", "seeds", "features min", "classifier min", "majority class"]
     parts.append(_table(header, per_seed))
     if pos:
@@ -171,6 +173,13 @@ def _seed_table(run: str, pos: dict | None, sentiment: dict | None) -> str:
         counts = ", ".join(f"{k} {v:,}" for k, v in sentiment["sentences"].items())
         parts.append(
             f"<p>Sentiment: {html.escape(sentiment['protocol'])}; sentences: {counts}{_split_said(sentiment)}.</p>"
+        )
+    if fine:
+        counts = ", ".join(f"{k} {v:,}" for k, v in fine["sentences"].items())
+        parts.append(
+            f"<p>Fine-grained sentiment: {html.escape(fine['protocol'])}; {fine['epochs']} epochs, the seed-42 "
+            f"parser's best dev epoch {fine['best_epoch']}, precision {_pct(fine['precision'])}, recall "
+            f"{_pct(fine['recall'])}; sentences: {counts}{_split_said(fine)}.</p>"
         )
     return "".join(parts)
 
@@ -206,6 +215,7 @@ def write_summary(
     pos: Path | None,
     sentiment: Path | None,
     out: Path,
+    fine: Path | None = None,
 ) -> None:
     results = Path(results)
     vocab = json.loads(Path(vocab_stats).read_text())
@@ -287,12 +297,9 @@ def write_summary(
         parts.append(_warning_paragraph(p))
         if "protocol" in p:
             parts.append(f"<p>Scored as {html.escape(p['protocol'])}.</p>")
-    if pos or sentiment:
-        parts.append(
-            _seed_table(
-                run, pos and json.loads(Path(pos).read_text()), sentiment and json.loads(Path(sentiment).read_text())
-            )
-        )
+    if pos or sentiment or fine:
+        tasks = [path and json.loads(Path(path).read_text()) for path in (pos, sentiment, fine)]
+        parts.append(_seed_table(run, *tasks))
     parts.append(_downloads(results))
     parts.append("<h2>Time and memory per rule</h2>")
     parts.append(_benchmarks(results))

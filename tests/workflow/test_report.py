@@ -112,6 +112,8 @@ def test_report_shows_the_plots_and_the_run_summary_in_a_browser(sample_run):
         # The sample's test sets are its own: its cells say so rather than sit beside the published columns.
         for split in ("bokmaal-sample-test.conllu (100 sentences)", "test.json (60 sentences)"):
             assert frame.get_by_text(f"not comparable: scored on {split}").count() >= 1, split
+        assert frame.get_by_text("not reproduced").count() == 0  # the fine-grained column is this run's too
+        assert frame.get_by_text("34.5 (446)", exact=True).count() == 1
         page.screenshot(path=str(SHOTS / "report-summary.png"))
         table.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / "report-evaluation.png"))

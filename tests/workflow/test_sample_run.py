@@ -74,6 +74,14 @@ def test_evaluation_scores_the_exported_model(sample_run):
     assert sentiment["test_split"]["file"] == "test.json" and sentiment["test_split"]["sentences"] == 60
     assert pos["test_split"]["sentences"] == 100 and not pos["test_split"]["comparable"]
     assert not sentiment["test_split"]["comparable"] and len(sentiment["test_split"]["sha1"]) == 40
+    # Fine-grained sentiment: the parser's figure, its epoch, and its test opinions in NoReC_fine's own form.
+    fine = json.loads((results / "eval" / "fine.json").read_text())
+    assert fine["seeds"] == [42, 43] and fine["epochs"] == 10 and 1 <= fine["best_epoch"] <= 10
+    assert fine["features"] == "ELMo layer average" and fine["sentences"]["test"] == 60
+    assert not fine["test_split"]["comparable"] and 0 <= fine["seed_42"] <= 1
+    predictions = json.loads((results / "eval" / "fine-test-predictions.json").read_text())
+    gold = json.loads((sample_run / "resources" / "sample" / "fine" / "test.json").read_text())
+    assert [p["sent_id"] for p in predictions] == [g["sent_id"] for g in gold]
     # Time per rule, for the report.
     assert (results / "benchmarks" / "evaluate" / "pos.tsv").exists()
 
@@ -112,6 +120,18 @@ def test_evaluation_and_perplexity_run_from_the_command_line_as_in_the_workflow(
     from_csv = json.loads(as_csv.stdout)
     assert from_csv["methods"]["bow"]["seed_42"] == from_json["methods"]["bow"]["seed_42"]
     assert from_csv["test_split"]["file"] == "test.csv" and from_csv["sentences"] == from_json["sentences"]
+    # The fine-grained task on the zip: one epoch, one seed; its predictions rescore to its figure.
+    fine_data = [f"--{split}={data / 'fine' / f'{split}.json'}" for split in ("train", "dev", "test")]
+    fine = subprocess.run(
+        [str(BIN / "norelmo"), "evaluate", "fine", str(results / "model.zip"), *fine_data, "--epochs", "1",
+         "--seeds", "1", "--predictions", str(tmp_path / "fine.json")],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    from norelmo.evaluate.fine_data import read_norec_fine
+    from norelmo.evaluate.sentiment_graph_f1 import sentiment_graph_f1
+
+    opinions = [[s.opinions for s in read_norec_fine(p)] for p in (data / "fine" / "test.json", tmp_path / "fine.json")]
+    assert sentiment_graph_f1(*opinions)["f1"] == json.loads(fine.stdout)["seed_42"]
     tokens = sorted((results / "tokens").glob("*/*.txt"))  # the held-out slice is in the first by path
     perplexity = subprocess.run(
         [str(BIN / "norelmo"), "perplexity", str(results / "model"), *map(str, tokens), "--vocab",
@@ -292,7 +312,7 @@ def test_a_new_corpus_reruns_exactly_what_depends_on_it(sample_run, tmp_path):
     shards = config["shards"]
     # The new corpus's shards, and everything downstream of the vocabulary; no old shard again.
     after_training = {"train": 1, "export": 1, "evaluate_perplexity": 1, "evaluate_pos": 1, "evaluate_sentiment": 1,
-                      "summary": 1}  # fmt: skip
+                      "evaluate_fine": 1, "summary": 1}  # fmt: skip
     assert jobs == {"all": 1, "extract": shards, "tokenize": shards, "count_tokens": shards, "vocab": 1,
                     **after_training}  # fmt: skip
     # Only the training settings changed: no corpus stage reruns.

@@ -177,4 +177,6 @@ def evaluations():
         config["evaluate"][f"sentiment_{split}"] for split in ("train", "dev", "test")
     ):
         wanted.append(f"{RESULTS}/eval/sentiment.json")
+    if all(config["evaluate"][f"fine_{split}"] for split in ("train", "dev", "test")):
+        wanted.append(f"{RESULTS}/eval/fine.json")
     return wanted

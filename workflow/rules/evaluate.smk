@@ -67,3 +67,28 @@ rule evaluate_sentiment:
         seeds=config["evaluate"]["seeds"],
     script:
         "../../scripts/evaluate_sentiment.py"
+
+
+# NorLM's fine-grained task: Barnes et al.'s sentiment graph parser on frozen ELMo features, Sentiment Graph F1.
+rule evaluate_fine:
+    input:
+        **MODEL_FILES,
+        train=lambda wc: local_copy(config["evaluate"]["fine_train"]),
+        dev=lambda wc: local_copy(config["evaluate"]["fine_dev"]),
+        test=lambda wc: local_copy(config["evaluate"]["fine_test"]),
+        # A lemmatized model reads lemmas: the sentences are lemmatized by the run's own UDPipe model.
+        udpipe=lambda wc: [udpipe_model()] if config["udpipe"]["lemmatize"] else [],
+    output:
+        result=f"{RESULTS}/eval/fine.json",
+        predictions=f"{RESULTS}/eval/fine-test-predictions.json",
+    log:
+        f"{RESULTS}/logs/evaluate/fine.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/evaluate/fine.tsv"
+    conda:
+        "../../envs/train.yaml"
+    params:
+        epochs=config["evaluate"]["fine_epochs"],
+        seeds=config["evaluate"]["seeds"],
+    script:
+        "../../scripts/evaluate_fine.py"

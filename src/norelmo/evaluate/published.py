@@ -25,10 +25,23 @@ NORLM_SENTIMENT_SENTENCES = {"train": 2675, "dev": 516, "test": 417}
 # UD Norwegian Bokmål's test split, which the part-of-speech column was scored on (UD 2.5; the count is the same
 # in every release since, so it, with the file's name, identifies the split whatever its annotation revision).
 UD_BOKMAAL_TEST = ("no_bokmaal-ud-test.conllu", 1939)
+# NoReC_fine as released (ltgoslo/norec_fine at this commit; its JSON unchanged since September 2020, so the release a
+# 2021 run read), which the fine-grained column was scored on.
+NOREC_FINE_COMMIT = "a1d48a7124484fd11794d9347912430bf5732108"
+NOREC_FINE_URL = f"https://raw.githubusercontent.com/ltgoslo/norec_fine/{NOREC_FINE_COMMIT}"
+NOREC_FINE_SHA1 = {
+    "train": "dc77579b859678803b9b4786a4e42c895de6d160",
+    "dev": "205ebc768630b3ee2afb35e4f00b56545d03437e",
+    "test": "79791a15632edccf0230995167dea91131a0cd3a",
+}
 
 
 def norlm_sentiment_url(split: str) -> str:
     return f"{NORLM_SENTIMENT_URL}/{split}.csv"
+
+
+def norec_fine_url(split: str) -> str:
+    return f"{NOREC_FINE_URL}/{split}.json"
 
 
 def known_sha1(url: str) -> tuple[str, str] | None:
@@ -36,6 +49,9 @@ def known_sha1(url: str) -> tuple[str, str] | None:
     for split, sha1 in NORLM_SENTIMENT_SHA1.items():
         if url == norlm_sentiment_url(split):
             return sha1, f"NorLM's {split} split at NorBERT {NORLM_COMMIT[:7]} (evaluate/published.py)"
+    for split, sha1 in NOREC_FINE_SHA1.items():
+        if url == norec_fine_url(split):
+            return sha1, f"NoReC_fine's {split} split at norec_fine {NOREC_FINE_COMMIT[:7]} (evaluate/published.py)"
     return None
 
 
@@ -56,6 +72,11 @@ def pos_test_split(path: Path, sentences: int, sha1: str) -> dict:
     return _test_split(path, sentences, sha1, comparable, "UD Norwegian Bokmål's test split")
 
 
+def fine_test_split(path: Path, sentences: int, sha1: str) -> dict:
+    comparable = sha1 == NOREC_FINE_SHA1["test"]
+    return _test_split(path, sentences, sha1, comparable, "NoReC_fine's test split")
+
+
 def _comparability(result: dict) -> str:
     split = result.get("test_split")
     if not split or split["comparable"]:
@@ -65,13 +86,13 @@ def _comparability(result: dict) -> str:
 
 COLUMNS = ("part-of-speech accuracy", "binary sentiment F1", "fine-grained sentiment F1")
 
-# model: (PoS, minutes), (sentiment, minutes), fine-grained; None where the table gives no minutes.
+# model: (figure, minutes to adapt) per column: PoS, sentiment, fine-grained; None where the table gives no minutes.
 PUBLISHED = {
-    "NorELMo30": ((98.1, 8), (75.0, 5), 34.5),
-    "NorELMo100": ((98.0, 8), (75.0, 5), 34.2),
-    "mBERT": ((98.0, None), (67.7, None), 31.7),
-    "NorBERT": ((98.5, None), (77.1, None), 34.8),
-    "NB-BERT-Base": ((98.7, None), (83.9, None), 34.8),
+    "NorELMo30": ((98.1, 8), (75.0, 5), (34.5, 446)),
+    "NorELMo100": ((98.0, 8), (75.0, 5), (34.2, 434)),
+    "mBERT": ((98.0, None), (67.7, None), (31.7, 444)),
+    "NorBERT": ((98.5, None), (77.1, None), (34.8, 438)),
+    "NB-BERT-Base": ((98.7, None), (83.9, None), (34.8, 404)),
 }
 METHOD_NAMES = {"bow": "mean vector", "lstm": "BiLSTM"}
 
@@ -87,16 +108,19 @@ def _run_figure(result: dict) -> str:
     return f"{100 * result['seed_42']:.1f} ({minutes:.1f}); {spread}"
 
 
-def seed_table(run: str, pos: dict | None, sentiment: dict | None) -> tuple[list[str], list[list[str]]]:
+def seed_table(
+    run: str, pos: dict | None, sentiment: dict | None, fine: dict | None = None
+) -> tuple[list[str], list[list[str]]]:
     """(header, rows): this run's row (one per sentiment method) above the published rows."""
     header = ["model", *COLUMNS]
     pos_cell = _run_figure(pos) + _comparability(pos) if pos else "not run"
+    fine_cell = _run_figure(fine) + _comparability(fine) if fine else "not run"
     rows = []
     methods = (sentiment or {}).get("methods") or {None: None}
     for method, result in methods.items():
         name = f"{run} (this run)" + (f", sentiment by {METHOD_NAMES[method]}" if method else "")
         cell = _run_figure(result) + _comparability(sentiment) if result else "not run"
-        rows.append([name, pos_cell, cell, "not reproduced"])
-    for model, ((p, p_min), (s, s_min), fine) in PUBLISHED.items():
-        rows.append([f"{model} (published)", _figure(p, p_min), _figure(s, s_min), f"{fine:.1f}"])
+        rows.append([name, pos_cell, cell, fine_cell])
+    for model, columns in PUBLISHED.items():
+        rows.append([f"{model} (published)", *(_figure(value, minutes) for value, minutes in columns)])
     return header, rows
