@@ -21,6 +21,7 @@ STAGES = [
     "evaluate",
     "evaluate pos",
     "evaluate sentiment",
+    "evaluate fine",
 ]
 
 

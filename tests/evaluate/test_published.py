@@ -9,8 +9,11 @@ from norelmo.config import validate
 from norelmo.download import Check, download, sha1_of
 from norelmo.errors import NorelmoError
 from norelmo.evaluate.published import (
+    NOREC_FINE_SHA1,
     NORLM_SENTIMENT_SHA1,
+    fine_test_split,
     known_sha1,
+    norec_fine_url,
     norlm_sentiment_url,
     pos_test_split,
     seed_table,
@@ -31,10 +34,22 @@ def test_every_variant_scores_sentiment_on_norlm_split_by_default():
     assert all(known_sha1(norlm_sentiment_url(s))[0] == NORLM_SENTIMENT_SHA1[s] for s in ("train", "dev", "test"))
 
 
+def test_every_variant_scores_fine_grained_sentiment_on_norec_fine_as_released_by_default():
+    defaults = validate({"run": "r", "corpora": [{"name": "a", "text": "x.txt"}]})["evaluate"]
+    splits = ("train", "dev", "test")
+    assert {split: defaults[f"fine_{split}"] for split in splits} == {split: norec_fine_url(split) for split in splits}
+    assert all(known_sha1(norec_fine_url(s))[0] == NOREC_FINE_SHA1[s] for s in splits)
+    assert defaults["fine_epochs"] == 100
+
+
 def test_the_recorded_sha1s_are_those_of_the_shared_copy():
     if not SHARED.is_dir():
         pytest.skip("../shared/data is not beside this checkout")
     assert {split: sha1_of(SHARED / f"{split}.csv") for split in NORLM_SENTIMENT_SHA1} == NORLM_SENTIMENT_SHA1
+    fine = SHARED.parent / "norec-fine"
+    assert {split: sha1_of(fine / f"{split}.json") for split in NOREC_FINE_SHA1} == NOREC_FINE_SHA1
+    test = fine / "test.json"
+    assert fine_test_split(test, 1272, sha1_of(test))["comparable"]
 
 
 def test_a_download_that_is_not_norlm_file_is_refused_naming_the_split(server, tmp_path):  # noqa: F811
