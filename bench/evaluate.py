@@ -2,6 +2,7 @@
 
     python bench/evaluate.py [--model NAME=DIR ...] [--seeds 5] [--equality-sentences 500]
     python bench/evaluate.py --no-sample --model "NoReC model=results/rehearsal-norec/model" --rows random
+    python bench/evaluate.py --no-sample --model "NoReC model=results/rehearsal-norec/model" --fine-epochs 100
 
 Data (../shared/data): part-of-speech on UD Norwegian Bokmål, with **dev as the training split** (train is not
 there) and test to score; binary sentiment on two splits, each train, dev, test: NorLM's (norlm-sentiment/, 2,675 /
@@ -14,6 +15,11 @@ model trained on NoReC, say) with its own architecture's random weights beside i
 classifier. NorELMo's published figures are printed beside. `--rows trained` or `--rows random` scores only one
 of a --model's two rows (a random-weights row needs only the architecture: options.json and vocab.txt of a model
 exported from any checkpoint of its run); `--no-sample` leaves the sample's rows out.
+
+`--fine-epochs N` adds the fine-grained task (NoReC_fine, norec-fine/; Sentiment Graph F1 of the graph parser
+trained N epochs, 100 being NorLM's protocol, `--fine-seeds` seeds) for every row, and a row of the parser with no
+ELMo features (word and character embeddings only). It is off by default: on 2 cores one seed of 100 epochs takes
+about two hours per row (bench/fine_parser.py).
 
 The features check embeds sentences of both data sets with this project's embedder and with the real simple_elmo
 package (batches of 64, as the published scripts load it) and prints the largest difference per feature kind, on
@@ -93,8 +99,11 @@ def main() -> None:
         "--sentiment-splits", nargs="+", choices=list(SENTIMENT_SPLITS), default=list(SENTIMENT_SPLITS), metavar="SPLIT"
     )
     ap.add_argument("--equality-sentences", type=int, default=500, help="per data set, for the features check")
+    ap.add_argument("--fine-epochs", type=int, default=0, help="the fine-grained task's epochs; 0: not run")
+    ap.add_argument("--fine-seeds", type=int, default=1)
     ap.add_argument("--json", type=Path, help="also write every result here")
     a = ap.parse_args()
+    from norelmo.evaluate.fine import evaluate_fine
     from norelmo.evaluate.pos import evaluate_pos
     from norelmo.evaluate.sentiment import evaluate_sentiment
 
@@ -117,6 +126,13 @@ def main() -> None:
         for name, (folder, ext) in SENTIMENT_SPLITS.items()
         if name in a.sentiment_splits
     }
+    fine_files = tuple(DATA / "norec-fine" / f"{split}.json" for split in ("train", "dev", "test"))
+
+    def fine(path: Path | None) -> dict | None:
+        if not a.fine_epochs:
+            return None
+        return evaluate_fine(path, *fine_files, epochs=a.fine_epochs, seeds=a.fine_seeds)[0]
+
     results, scored = {}, []
     for k, (name, (path, random)) in enumerate(models.items()):
         path = random_weights_model(path, tmp / f"random-{k}") if random else path
@@ -127,7 +143,9 @@ def main() -> None:
             "sentiment": {
                 split: evaluate_sentiment(path, *files, seeds=a.seeds) for split, files in sentiment_files.items()
             },
+            "fine": fine(path),
         }
+    no_elmo = fine(None)
     first = next(iter(results.values()))
     pos = first["pos"]
     print(f"part-of-speech: UD Bokmål dev as the training split ({pos['train_tokens']:,} tokens; train is not in")
@@ -158,8 +176,13 @@ def main() -> None:
             row(label, f"majority class ({sentiment['majority_label']})", None, sentiment["majority_macro_f1"])
             for name, r in results.items():
                 row(label, name, r["sentiment"][split]["methods"][method])
-    published = "; ".join(f"{m} {p[0]} / {s[0]}" for m, (p, s, _) in PUBLISHED.items())
-    print(f"\npublished (PoS accuracy / binary sentiment F1, full UD train, single runs): {published}")
+    if a.fine_epochs:
+        label = f"fine-grained, {a.fine_epochs} epochs"
+        for name, r in results.items():
+            row(label, name, r["fine"])
+        row(label, "parser without ELMo (words, characters)", no_elmo)
+    published = "; ".join(f"{m} {p[0]} / {s[0]} / {f[0]}" for m, (p, s, f) in PUBLISHED.items())
+    print(f"\npublished (PoS accuracy / binary sentiment F1 / SF1, full UD train, single runs): {published}")
 
     n = a.equality_sentences
     sentences = [s.forms for s in read_tagged_conllu(pos_files[1])][:n]
@@ -171,7 +194,8 @@ def main() -> None:
     for kind, value in differences.items():
         print(f"| {kind:<23} | {value:22.2e} |")
     if a.json:
-        a.json.write_text(json.dumps({"results": results, "feature_differences": differences}, indent=1))
+        everything = {"results": results, "fine_without_elmo": no_elmo, "feature_differences": differences}
+        a.json.write_text(json.dumps(everything, indent=1))
 
 
 if __name__ == "__main__":
