@@ -7,7 +7,7 @@ import yaml
 
 from norelmo.config import validate
 from norelmo.errors import NorelmoError
-from norelmo.inputs import check_local_paths
+from norelmo.inputs import EVALUATION_FILES, check_local_paths
 
 from ..conftest import ROOT
 from .workdir import snakemake_at
@@ -21,7 +21,7 @@ def sample_config(tmp_path) -> dict:
             if key in corpus:
                 corpus[key] = str(ROOT / corpus[key])
     config["udpipe"]["train_conllu"] = str(ROOT / config["udpipe"]["train_conllu"])
-    for key in ("pos_train", "pos_test", "sentiment_train", "sentiment_dev", "sentiment_test"):
+    for key in EVALUATION_FILES:
         config["evaluate"][key] = str(ROOT / config["evaluate"][key])
     return config
 
