@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from norelmo.errors import NorelmoError
 from norelmo.evaluate.fine import FineData, evaluate_fine, labelled_edge_f1, predict_edges, train_parser
 from norelmo.evaluate.fine_data import read_norec_fine
 from norelmo.evaluate.graph_inputs import Vocabularies, bucketed, edges_of, gold_matrix, make_batch, word_key
@@ -107,3 +109,9 @@ def test_the_fused_bilstm_equals_keras_bidirectional_lstm_on_sequences_of_severa
     dropped.set_weights(fused.get_weights())
     np.testing.assert_allclose(dropped(x, lengths).numpy(), found, atol=1e-6)
     assert np.abs(dropped(x, lengths, training=True).numpy() - found).max() > 1e-3
+
+
+def test_no_epoch_or_no_seed_is_one_error_before_any_work():
+    for epochs, seeds in ((0, 1), (3, 0)):
+        with pytest.raises(NorelmoError, match="at least one epoch and one seed"):
+            evaluate_fine(None, SAMPLE / "train.json", SAMPLE / "dev.json", SAMPLE / "test.json", epochs, seeds)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..download import sha1_of
+from ..errors import NorelmoError
 from ..progress import progress_bar
 from .classifiers import FEATURE_BATCH, keras_module, seed_list, seed_summary
 from .fine_data import FineSentence, opinion_json, read_norec_fine
@@ -144,6 +145,8 @@ def evaluate_fine(
     """(result, the seed-42 parser's test opinions in NoReC_fine's JSON form). `model_dir` None: the parser with
     no ELMo features (word and character embeddings only). `lemmatizer`: a UDPipe model whose lemmas are what a
     lemmatized ELMo model reads (the parser's own word forms stay the tokens)."""
+    if epochs < 1 or seeds < 1:
+        raise NorelmoError(f"the parser needs at least one epoch and one seed (epochs {epochs}, seeds {seeds})")
     files = {"train": train_json, "dev": dev_json, "test": test_json}
     skipped = Counter()
     splits = {name: read_norec_fine(path, skipped) for name, path in files.items()}
