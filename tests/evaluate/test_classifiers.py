@@ -38,3 +38,13 @@ def test_every_epoch_sees_the_training_data_in_a_new_order():
 
 def test_a_seed_gives_the_same_orders_again_and_another_seed_others():
     assert epoch_orders(42) == epoch_orders(42) != epoch_orders(43)
+
+
+def test_a_lemmatized_model_reads_every_split_lemmatized_token_for_token(udpipe_model):
+    """What the sentiment and fine-grained tasks embed: the tokens, or for a lemmatized model their lemmas."""
+    from norelmo.evaluate.classifiers import elmo_inputs
+
+    texts = {"train": [["Bergen", "har", "mange", "kontorer", "."]], "test": [["Kirken", "ble", "bygd"]]}
+    assert elmo_inputs(texts, None) == texts
+    lemmas = elmo_inputs(texts, udpipe_model)
+    assert lemmas == {"train": [["Bergen", "ha", "mange", "kontor", "."]], "test": [["kirke", "bli", "bygge"]]}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import statistics
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -85,6 +86,16 @@ def fit_and_predict(build, fit: Fit, seed: int, train: tuple, test_x: np.ndarray
     )
     predicted = np.argmax(model.predict(test_x, batch_size=256, verbose=0), axis=-1)
     return predicted, len(history.history["loss"]), time.perf_counter() - start
+
+
+def elmo_inputs(texts: dict[str, list[list[str]]], lemmatizer: Path | None) -> dict[str, list[list[str]]]:
+    """What the ELMo model reads of each split: its tokens, or for a lemmatized model their lemmas by `lemmatizer`
+    (a UDPipe model)."""
+    if lemmatizer is None:
+        return texts
+    from ..text.udpipe import lemmatize_tokenized
+
+    return {name: lemmatize_tokenized(lemmatizer, sentences) for name, sentences in texts.items()}
 
 
 def seed_summary(runs: list[dict], metric: str) -> dict:

@@ -18,7 +18,7 @@ import numpy as np
 from ..download import sha1_of
 from ..errors import NorelmoError
 from ..progress import progress_bar
-from .classifiers import FEATURE_BATCH, keras_module, seed_list, seed_summary
+from .classifiers import FEATURE_BATCH, elmo_inputs, keras_module, seed_list, seed_summary
 from .fine_data import FineSentence, opinion_json, read_norec_fine
 from .graph_inputs import Vocabularies, bucketed, edges_of, gold_matrix, make_batch
 from .graph_parser import ParserSizes, ParserTrainer, build_parser
@@ -117,11 +117,7 @@ def train_parser(
 def _load_features(model_dir: Path, splits: dict[str, list[FineSentence]], lemmatizer: Path | None, progress: bool):
     from ..elmo.embed import Embedder
 
-    texts = {name: [s.tokens for s in sentences] for name, sentences in splits.items()}
-    if lemmatizer is not None:
-        from ..text.udpipe import lemmatize_tokenized
-
-        texts = {name: lemmatize_tokenized(lemmatizer, sentences) for name, sentences in texts.items()}
+    texts = elmo_inputs({name: [s.tokens for s in sentences] for name, sentences in splits.items()}, lemmatizer)
     embedder = Embedder(model_dir, batch_size=FEATURE_BATCH)
     return {
         name: split_rows(

@@ -26,6 +26,7 @@ from .classifiers import (
     Fit,
     bilstm_classifier,
     dense_classifier,
+    elmo_inputs,
     fit_and_predict,
     seed_list,
     seed_summary,
@@ -69,11 +70,7 @@ def evaluate_sentiment(
 
     files = {"train": train_json, "dev": dev_json, "test": test_json}
     splits = {name: read_sentiment_split(path) for name, path in files.items()}
-    texts = {name: [s.tokens for s in split] for name, split in splits.items()}
-    if lemmatizer is not None:
-        from ..text.udpipe import lemmatize_tokenized
-
-        texts = {name: lemmatize_tokenized(lemmatizer, sentences) for name, sentences in texts.items()}
+    texts = elmo_inputs({name: [s.tokens for s in split] for name, split in splits.items()}, lemmatizer)
     labels = {name: np.array([SENTIMENT_LABELS.index(s.label) for s in split]) for name, split in splits.items()}
     max_len = min(LSTM_MAX_LEN, max(len(s) for s in texts["train"]))
     embedder = Embedder(model_dir, batch_size=FEATURE_BATCH)
