@@ -3,6 +3,8 @@
     python bench/evaluate.py [--model NAME=DIR ...] [--seeds 5] [--equality-sentences 500]
     python bench/evaluate.py --no-sample --model "NoReC model=results/rehearsal-norec/model" --rows random
     python bench/evaluate.py --no-sample --model "NoReC model=results/rehearsal-norec/model" --fine-epochs 100
+    python bench/evaluate.py --no-sample --model "NoReC model=results/rehearsal-norec/model" --rows random \
+        --tasks fine --fine-epochs 100 --json fine-rows.json
 
 Data (../shared/data): part-of-speech on UD Norwegian Bokmål, with **dev as the training split** (train is not
 there) and test to score; binary sentiment on two splits, each train, dev, test: NorLM's (norlm-sentiment/, 2,675 /
@@ -19,7 +21,8 @@ exported from any checkpoint of its run); `--no-sample` leaves the sample's rows
 `--fine-epochs N` adds the fine-grained task (NoReC_fine, norec-fine/; Sentiment Graph F1 of the graph parser
 trained N epochs, 100 being NorLM's protocol, `--fine-seeds` seeds) for every row, and a row of the parser with no
 ELMo features (word and character embeddings only). It is off by default: on 2 cores one seed of 100 epochs takes
-about two hours per row (bench/fine_parser.py).
+about two hours per row (bench/fine_parser.py). `--tasks` picks tasks (`--tasks fine`: only the fine-grained rows);
+`--json` is rewritten after every row, so a long run that stops keeps the rows it finished.
 
 The features check embeds sentences of both data sets with this project's embedder and with the real simple_elmo
 package (batches of 64, as the published scripts load it) and prints the largest difference per feature kind, on
@@ -101,6 +104,8 @@ def main() -> None:
     ap.add_argument("--equality-sentences", type=int, default=500, help="per data set, for the features check")
     ap.add_argument("--fine-epochs", type=int, default=0, help="the fine-grained task's epochs; 0: not run")
     ap.add_argument("--fine-seeds", type=int, default=1)
+    ap.add_argument("--tasks", nargs="+", choices=["pos", "sentiment", "fine"], default=["pos", "sentiment", "fine"],
+                    help="which tasks to score (fine only with --fine-epochs)")  # fmt: skip
     ap.add_argument("--json", type=Path, help="also write every result here")
     a = ap.parse_args()
     from norelmo.evaluate.fine import evaluate_fine
@@ -120,6 +125,8 @@ def main() -> None:
             models[f"random weights ({name}'s architecture)"] = (Path(path), True)
     if not models:
         raise SystemExit("nothing to score: --no-sample needs a --model")
+    if a.tasks == ["fine"] and not a.fine_epochs:
+        raise SystemExit("--tasks fine needs --fine-epochs")
     pos_files = (UD / "no_bokmaal-ud-dev.conllu", UD / "no_bokmaal-ud-test.conllu")
     sentiment_files = {
         name: tuple(folder / f"{split}.{ext}" for split in ("train", "dev", "test"))
@@ -129,31 +136,45 @@ def main() -> None:
     fine_files = tuple(DATA / "norec-fine" / f"{split}.json" for split in ("train", "dev", "test"))
 
     def fine(path: Path | None) -> dict | None:
-        if not a.fine_epochs:
+        if not a.fine_epochs or "fine" not in a.tasks:
             return None
-        return evaluate_fine(path, *fine_files, epochs=a.fine_epochs, seeds=a.fine_seeds)[0]
+        return evaluate_fine(path, *fine_files, epochs=a.fine_epochs, seeds=a.fine_seeds, progress=True)[0]
 
-    results, scored = {}, []
+    results, scored, no_elmo = {}, [], None
+
+    def save(**more) -> None:
+        if a.json:
+            everything = {"results": results, "fine_without_elmo": no_elmo, **more}
+            a.json.write_text(json.dumps(everything, indent=1))
+
     for k, (name, (path, random)) in enumerate(models.items()):
         path = random_weights_model(path, tmp / f"random-{k}") if random else path
         scored.append(path)
         print(f"scoring {name}: {path}", file=sys.stderr, flush=True)
         results[name] = {
-            "pos": evaluate_pos(path, *pos_files, seeds=a.seeds),
+            "pos": evaluate_pos(path, *pos_files, seeds=a.seeds) if "pos" in a.tasks else None,
             "sentiment": {
                 split: evaluate_sentiment(path, *files, seeds=a.seeds) for split, files in sentiment_files.items()
-            },
+            }
+            if "sentiment" in a.tasks
+            else None,
             "fine": fine(path),
         }
+        save()
     no_elmo = fine(None)
+    save()
     first = next(iter(results.values()))
     pos = first["pos"]
-    print(f"part-of-speech: UD Bokmål dev as the training split ({pos['train_tokens']:,} tokens; train is not in")
-    print(f"../shared/data), test scored ({pos['test_tokens']:,} tokens); UPOS accuracy")
-    for split, sentiment in first["sentiment"].items():
+    if pos:
+        print(f"part-of-speech: UD Bokmål dev as the training split ({pos['train_tokens']:,} tokens; train is not")
+        print(f"in ../shared/data), test scored ({pos['test_tokens']:,} tokens); UPOS accuracy; seeds {pos['seeds']}")
+    for split, sentiment in (first["sentiment"] or {}).items():
         counts = ", ".join(f"{k} {v:,}" for k, v in sentiment["sentences"].items())
         print(f"sentiment on {split}: {counts} sentences; macro F1")
-    print(f"seeds: {pos['seeds']}\n")
+    if first["fine"]:
+        counts = ", ".join(f"{k} {v:,}" for k, v in first["fine"]["sentences"].items())
+        print(f"fine-grained on NoReC_fine: {counts} sentences; Sentiment Graph F1; seeds {first['fine']['seeds']}")
+    print()
     print(f"| {'task':<28} | {'model':<40} | seed 42 | mean ± sd      | features min | classifier min |")
     print(f"|{'-' * 30}|{'-' * 42}|---------|----------------|--------------|----------------|")
 
@@ -167,20 +188,30 @@ def main() -> None:
             f"{r['features_minutes']:12.2f} | {r['classifier_minutes']:14.2f} |"
         )
 
-    row("part-of-speech", f"majority class ({pos['majority_tag']})", None, pos["majority_accuracy"])
-    for name, r in results.items():
-        row("part-of-speech", name, r["pos"])
-    for split in sentiment_files:
+    if pos:
+        row("part-of-speech", f"majority class ({pos['majority_tag']})", None, pos["majority_accuracy"])
+        for name, r in results.items():
+            row("part-of-speech", name, r["pos"])
+    for split in sentiment_files if first["sentiment"] else ():
         for method, label in (("bow", f"{split}, mean vector"), ("lstm", f"{split}, BiLSTM")):
             sentiment = first["sentiment"][split]
             row(label, f"majority class ({sentiment['majority_label']})", None, sentiment["majority_macro_f1"])
             for name, r in results.items():
                 row(label, name, r["sentiment"][split]["methods"][method])
-    if a.fine_epochs:
+    if first["fine"]:
         label = f"fine-grained, {a.fine_epochs} epochs"
         for name, r in results.items():
             row(label, name, r["fine"])
         row(label, "parser without ELMo (words, characters)", no_elmo)
+        fine_rows = {name: r["fine"] for name, r in results.items()} | {"parser without ELMo": no_elmo}
+        print("\n| fine-grained, seed 42 | precision | recall | best epoch | its dev labelled-edge F1 | s/epoch |")
+        print("|---|---|---|---|---|---|")
+        for name, r in fine_rows.items():
+            run = r["runs"][0]
+            print(
+                f"| {name} | {100 * r['precision']:.1f} | {100 * r['recall']:.1f} | {r['best_epoch']} | "
+                f"{100 * run['best_dev_labelled_edge_f1']:.1f} | {run['epoch_seconds']:.1f} |"
+            )
     published = "; ".join(f"{m} {p[0]} / {s[0]} / {f[0]}" for m, (p, s, f) in PUBLISHED.items())
     print(f"\npublished (PoS accuracy / binary sentiment F1 / SF1, full UD train, single runs): {published}")
 
@@ -193,9 +224,7 @@ def main() -> None:
     print("| feature                 | largest abs difference |\n|-------------------------|------------------------|")
     for kind, value in differences.items():
         print(f"| {kind:<23} | {value:22.2e} |")
-    if a.json:
-        everything = {"results": results, "fine_without_elmo": no_elmo, "feature_differences": differences}
-        a.json.write_text(json.dumps(everything, indent=1))
+    save(feature_differences=differences)
 
 
 if __name__ == "__main__":
