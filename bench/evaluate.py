@@ -22,7 +22,9 @@ exported from any checkpoint of its run); `--no-sample` leaves the sample's rows
 trained N epochs, 100 being NorLM's protocol, `--fine-seeds` seeds) for every row, and a row of the parser with no
 ELMo features (word and character embeddings only). It is off by default: on 2 cores one seed of 100 epochs takes
 about two hours per row (bench/fine_parser.py). `--tasks` picks tasks (`--tasks fine`: only the fine-grained rows);
-`--json` is rewritten after every row, so a long run that stops keeps the rows it finished.
+`--no-elmo-row no` or `only` leaves that row out or scores it alone, so that rows can run as parallel processes (a
+process of this parser keeps about one core busy: two on 2 cores take about the time of one); `--json` is
+rewritten after every row, so a long run that stops keeps the rows it finished.
 
 The features check embeds sentences of both data sets with this project's embedder and with the real simple_elmo
 package (batches of 64, as the published scripts load it) and prints the largest difference per feature kind, on
@@ -95,7 +97,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sample", type=Path, default=ROOT / "results" / "sample" / "model", help="the sample's model")
     ap.add_argument("--model", action="append", default=[], metavar="NAME=DIR", help="more models to score")
-    ap.add_argument("--rows", choices=["both", "trained", "random"], default="both", help="of each --model")
+    ap.add_argument("--rows", choices=["both", "trained", "random", "none"], default="both", help="of each --model")
+    ap.add_argument("--no-elmo-row", choices=["yes", "no", "only"], default="yes",
+                    help="the fine-grained parser without ELMo: with the other rows, not at all, or alone")  # fmt: skip
     ap.add_argument("--no-sample", action="store_true", help="leave out the sample model's rows")
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument(
@@ -123,7 +127,11 @@ def main() -> None:
             models[name] = (Path(path), False)
         if a.rows != "trained":
             models[f"random weights ({name}'s architecture)"] = (Path(path), True)
-    if not models:
+    if a.no_elmo_row == "only":
+        models = {}
+        if not a.fine_epochs or a.tasks != ["fine"]:
+            raise SystemExit("--no-elmo-row only needs --tasks fine and --fine-epochs")
+    elif not models:
         raise SystemExit("nothing to score: --no-sample needs a --model")
     if a.tasks == ["fine"] and not a.fine_epochs:
         raise SystemExit("--tasks fine needs --fine-epochs")
@@ -161,9 +169,9 @@ def main() -> None:
             "fine": fine(path),
         }
         save()
-    no_elmo = fine(None)
+    no_elmo = fine(None) if a.no_elmo_row != "no" else None
     save()
-    first = next(iter(results.values()))
+    first = next(iter(results.values()), {"pos": None, "sentiment": None, "fine": no_elmo})
     pos = first["pos"]
     if pos:
         print(f"part-of-speech: UD Bokmål dev as the training split ({pos['train_tokens']:,} tokens; train is not")
@@ -202,8 +210,11 @@ def main() -> None:
         label = f"fine-grained, {a.fine_epochs} epochs"
         for name, r in results.items():
             row(label, name, r["fine"])
-        row(label, "parser without ELMo (words, characters)", no_elmo)
-        fine_rows = {name: r["fine"] for name, r in results.items()} | {"parser without ELMo": no_elmo}
+        if no_elmo:
+            row(label, "parser without ELMo (words, characters)", no_elmo)
+        fine_rows = {name: r["fine"] for name, r in results.items()} | (
+            {"parser without ELMo": no_elmo} if no_elmo else {}
+        )
         print("\n| fine-grained, seed 42 | precision | recall | best epoch | its dev labelled-edge F1 | s/epoch |")
         print("|---|---|---|---|---|---|")
         for name, r in fine_rows.items():
@@ -215,6 +226,8 @@ def main() -> None:
     published = "; ".join(f"{m} {p[0]} / {s[0]} / {f[0]}" for m, (p, s, f) in PUBLISHED.items())
     print(f"\npublished (PoS accuracy / binary sentiment F1 / SF1, full UD train, single runs): {published}")
 
+    if not scored:
+        return
     n = a.equality_sentences
     sentences = [s.forms for s in read_tagged_conllu(pos_files[1])][:n]
     sentences += [s.tokens for s in read_sentiment_split(next(iter(sentiment_files.values()))[2])][:n]
