@@ -30,6 +30,7 @@ BASE = {"run": "x", "corpora": [{"name": "a", "dump": "dump.xml.bz2"}]}
         ({"corpora": [{"name": "a", "dump": "http://dumps.example.org/x.xml.bz2"}]}, "corpora.0.dump"),
         ({"udpipe": {"model": "http://lindat.example.org/m.udpipe"}}, "udpipe.model"),
         ({"train": {"precision": "fp16"}}, "train.precision"),
+        ({"evaluate": {"fine_workers": 0}}, "evaluate.fine_workers"),
         ({"corpora": [{"name": "a", "wiki": "nowiki", "date": "2020-09-01"}]}, "corpora.0.date"),
         ({"corpora": [{"name": "a", "wiki": "nowiki"}]}, "corpora.0: a corpus is a `dump`"),
         (

@@ -150,7 +150,15 @@ def _evaluate_fine(a) -> None:
     from .evaluate.fine import evaluate_fine
 
     result, predictions = evaluate_fine(
-        a.model_dir, a.train, a.dev, a.test, a.epochs, a.seeds, lemmatizer=a.lemmatize_with, progress=True
+        a.model_dir,
+        a.train,
+        a.dev,
+        a.test,
+        a.epochs,
+        a.seeds,
+        lemmatizer=a.lemmatize_with,
+        progress=True,
+        workers=a.workers,
     )
     if a.predictions:
         atomic_json(a.predictions, predictions)
@@ -270,6 +278,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--epochs", type=int, default=100, help="the parser's epochs (NorLM's protocol: 100)")
     t.add_argument("--lemmatize-with", type=Path, help="a UDPipe model whose lemmas the ELMo model reads")
     t.add_argument("--predictions", type=Path, help="write the seed-42 parser's test opinions here (NoReC_fine JSON)")
+    t.add_argument("--workers", type=int, default=1, help="seeds trained at once, each in its own process")
     t.set_defaults(func=_evaluate_fine)
     for t in tasks.choices.values():
         t.add_argument("--seeds", type=int, default=5, help="classifier seeds, 42 first")

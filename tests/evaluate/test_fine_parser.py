@@ -111,7 +111,20 @@ def test_the_fused_bilstm_equals_keras_bidirectional_lstm_on_sequences_of_severa
     assert np.abs(dropped(x, lengths, training=True).numpy() - found).max() > 1e-3
 
 
-def test_no_epoch_or_no_seed_is_one_error_before_any_work():
-    for epochs, seeds in ((0, 1), (3, 0)):
-        with pytest.raises(NorelmoError, match="at least one epoch and one seed"):
-            evaluate_fine(None, SAMPLE / "train.json", SAMPLE / "dev.json", SAMPLE / "test.json", epochs, seeds)
+def test_no_epoch_no_seed_or_no_worker_is_one_error_before_any_work():
+    for epochs, seeds, workers in ((0, 1, 1), (3, 0, 1), (3, 1, 0)):
+        with pytest.raises(NorelmoError, match="at least one epoch, one seed and one worker"):
+            files = (SAMPLE / "train.json", SAMPLE / "dev.json", SAMPLE / "test.json")
+            evaluate_fine(None, *files, epochs, seeds, workers=workers)
+
+
+def test_seeds_trained_side_by_side_in_worker_processes_give_each_seed_its_own_figures():
+    """`workers`: seeds in spawned processes at once; each seed's parser is the one it trains alone."""
+    files = (SAMPLE / "train.json", SAMPLE / "dev.json", SAMPLE / "test.json")
+    alone, _ = evaluate_fine(None, *files, epochs=2, seeds=2, sizes=SMALL)
+    side_by_side, predictions = evaluate_fine(None, *files, epochs=2, seeds=2, sizes=SMALL, workers=2)
+    assert side_by_side["workers"] == 2 and alone["workers"] == 1
+    for a, b in zip(alone["runs"], side_by_side["runs"], strict=True):
+        assert a["seed"] == b["seed"] and a["f1"] == b["f1"]
+        assert [h["loss"] for h in a["history"]] == pytest.approx([h["loss"] for h in b["history"]], rel=1e-5)
+    assert len(predictions) == 60

@@ -39,7 +39,7 @@ def test_every_variant_scores_fine_grained_sentiment_on_norec_fine_as_released_b
     splits = ("train", "dev", "test")
     assert {split: defaults[f"fine_{split}"] for split in splits} == {split: norec_fine_url(split) for split in splits}
     assert all(known_sha1(norec_fine_url(s))[0] == NOREC_FINE_SHA1[s] for s in splits)
-    assert defaults["fine_epochs"] == 100
+    assert defaults["fine_epochs"] == 100 and defaults["fine_workers"] == 1  # a GPU's memory is not shared out
 
 
 def test_the_recorded_sha1s_are_those_of_the_shared_copy():

@@ -77,6 +77,7 @@ def test_evaluation_scores_the_exported_model(sample_run):
     # Fine-grained sentiment: the parser's figure, its epoch, and its test opinions in NoReC_fine's own form.
     fine = json.loads((results / "eval" / "fine.json").read_text())
     assert fine["seeds"] == [42, 43] and fine["epochs"] == 10 and 1 <= fine["best_epoch"] <= 10
+    assert fine["workers"] == 2  # evaluate.fine_workers: the two seeds in spawned processes of the rule's script
     assert fine["features"] == "ELMo layer average" and fine["sentences"]["test"] == 60
     assert not fine["test_split"]["comparable"] and 0 <= fine["seed_42"] <= 1
     predictions = json.loads((results / "eval" / "fine-test-predictions.json").read_text())

@@ -87,6 +87,8 @@ rule evaluate_fine:
         f"{RESULTS}/benchmarks/evaluate/fine.tsv"
     conda:
         "../../envs/train.yaml"
+    # One process per seed trained at once (evaluate.fine_workers, at most --cores); each keeps about one core busy.
+    threads: config["evaluate"]["fine_workers"]
     params:
         epochs=config["evaluate"]["fine_epochs"],
         seeds=config["evaluate"]["seeds"],

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..download import sha1_of
 from ..errors import NorelmoError
+from ..parallel import ordered_map
 from ..progress import progress_bar
 from .classifiers import FEATURE_BATCH, elmo_inputs, keras_module, seed_list, seed_summary
 from .fine_data import FineSentence, opinion_json, read_norec_fine
@@ -127,6 +128,22 @@ def _load_features(model_dir: Path, splits: dict[str, list[FineSentence]], lemma
     }
 
 
+_SEED_WORK: tuple = ()
+
+
+def _set_seed_work(*work) -> None:
+    global _SEED_WORK
+    _SEED_WORK = work
+
+
+def _train_seed(seed: int) -> tuple[int, list[dict], list[Edges], float]:
+    """One seed's parser, trained here or in a worker process: its history, its test graphs, its seconds."""
+    data, vocab, epochs, progress, sizes = _SEED_WORK
+    start = time.perf_counter()
+    trainer, history = train_parser(data["train"], data["dev"], vocab, epochs, seed, progress, sizes)
+    return seed, history, predict_edges(trainer, data["test"], vocab), time.perf_counter() - start
+
+
 def evaluate_fine(
     model_dir: Path | None,
     train_json: Path,
@@ -137,12 +154,18 @@ def evaluate_fine(
     lemmatizer: Path | None = None,
     progress: bool = False,
     sizes: ParserSizes = NORLM_PARSER,
+    workers: int = 1,
 ) -> tuple[dict, list[dict]]:
     """(result, the seed-42 parser's test opinions in NoReC_fine's JSON form). `model_dir` None: the parser with
     no ELMo features (word and character embeddings only). `lemmatizer`: a UDPipe model whose lemmas are what a
-    lemmatized ELMo model reads (the parser's own word forms stay the tokens)."""
-    if epochs < 1 or seeds < 1:
-        raise NorelmoError(f"the parser needs at least one epoch and one seed (epochs {epochs}, seeds {seeds})")
+    lemmatized ELMo model reads (the parser's own word forms stay the tokens). `workers` > 1 trains that many
+    seeds at once, each in a spawned process: the parser's small sequential steps keep about one core busy per
+    process, so on CPUs seeds side by side finish sooner than one after another (docs/performance.md)."""
+    if epochs < 1 or seeds < 1 or workers < 1:
+        raise NorelmoError(
+            f"the parser needs at least one epoch, one seed and one worker (epochs {epochs}, seeds {seeds}, "
+            f"workers {workers})"
+        )
     files = {"train": train_json, "dev": dev_json, "test": test_json}
     skipped = Counter()
     splits = {name: read_norec_fine(path, skipped) for name, path in files.items()}
@@ -153,11 +176,13 @@ def evaluate_fine(
     vocab = Vocabularies.from_sentences(data["train"].tokens)
     gold = [s.opinions for s in splits["test"]]
     runs, predictions = [], []
-    for seed in seed_list(seeds):
-        start = time.perf_counter()
-        trainer, history = train_parser(data["train"], data["dev"], vocab, epochs, seed, progress, sizes)
+    work = (data, vocab, epochs, progress, sizes)
+    with ordered_map(_train_seed, seed_list(seeds), min(workers, seeds), _set_seed_work, work) as trained:
+        outcomes = list(trained)
+    _set_seed_work()  # the features are not kept alive past the task
+    for seed, history, test_edges, seconds in outcomes:
         best = max(history, key=lambda h: h["dev_labelled_edge_f1"])
-        opinions = [decode(edges) for edges in predict_edges(trainer, data["test"], vocab)]
+        opinions = [decode(edges) for edges in test_edges]
         score = sentiment_graph_f1(gold, opinions)
         runs.append(
             {
@@ -165,7 +190,7 @@ def evaluate_fine(
                 **{key: score[key] for key in ("f1", "precision", "recall", "predicted", "gold")},
                 "best_epoch": best["epoch"],
                 "best_dev_labelled_edge_f1": best["dev_labelled_edge_f1"],
-                "seconds": time.perf_counter() - start,
+                "seconds": seconds,
                 "epoch_seconds": float(np.mean([h["seconds"] for h in history])),
                 "history": history,
             }
@@ -185,6 +210,7 @@ def evaluate_fine(
         "recall": seed_42["recall"],
         "best_epoch": seed_42["best_epoch"],
         "epochs": epochs,
+        "workers": min(workers, seeds),
         "features_minutes": features_s / 60,
         "features": "ELMo layer average" if model_dir is not None else "none (word and character embeddings only)",
         "inputs": "lemmas (UDPipe)" if lemmatizer is not None else "tokens",
