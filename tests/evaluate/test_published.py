@@ -77,3 +77,11 @@ def test_a_cell_sits_beside_the_published_column_only_on_its_test_split():
     _, rows = seed_table("r", run_result(sample), sentiment)
     assert rows[0][1].endswith("; not comparable: scored on bokmaal-sample-test.conllu (200 sentences)")
     assert rows[0][2].endswith("; not comparable: scored on test.json (583 sentences)")
+
+
+def test_a_run_of_one_seed_shows_no_spread():
+    """The NoReC rehearsal's fine-grained figure is one seed of 100 epochs: no '± 0.0 over 1 seeds'."""
+    fine_split = fine_test_split("test.json", 1272, NOREC_FINE_SHA1["test"])
+    one = run_result(fine_split) | {"seeds": [42], "mean": 0.75, "sd": 0.0}
+    _, rows = seed_table("r", None, None, one)
+    assert rows[0][3] == "75.0 (1.5); one seed"

@@ -102,10 +102,13 @@ def _figure(value: float, minutes: float | None) -> str:
 
 
 def _run_figure(result: dict) -> str:
-    """Seed 42 with the adaptation minutes (features + one classifier), then mean ± sd over the seeds."""
+    """Seed 42 with the adaptation minutes (features + one classifier), then mean ± sd over the seeds (a run of
+    one seed says so instead)."""
     minutes = result["features_minutes"] + result["classifier_minutes"]
-    spread = f"{100 * result['mean']:.1f} ± {100 * result['sd']:.1f} over {len(result['seeds'])} seeds"
-    return f"{100 * result['seed_42']:.1f} ({minutes:.1f}); {spread}"
+    figure = f"{100 * result['seed_42']:.1f} ({minutes:.1f})"
+    if len(result["seeds"]) == 1:
+        return f"{figure}; one seed"
+    return f"{figure}; {100 * result['mean']:.1f} ± {100 * result['sd']:.1f} over {len(result['seeds'])} seeds"
 
 
 def seed_table(
