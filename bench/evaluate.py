@@ -21,10 +21,10 @@ exported from any checkpoint of its run); `--no-sample` leaves the sample's rows
 `--fine-epochs N` adds the fine-grained task (NoReC_fine, norec-fine/; Sentiment Graph F1 of the graph parser
 trained N epochs, 100 being NorLM's protocol, `--fine-seeds` seeds) for every row, and a row of the parser with no
 ELMo features (word and character embeddings only). It is off by default: on 2 cores one seed of 100 epochs takes
-about two hours per row (bench/fine_parser.py). `--tasks` picks tasks (`--tasks fine`: only the fine-grained rows);
-`--no-elmo-row no` or `only` leaves that row out or scores it alone, so that rows can run as parallel processes (a
-process of this parser keeps about one core busy: two on 2 cores take about the time of one); `--json` is
-rewritten after every row, so a long run that stops keeps the rows it finished.
+about 70 minutes per row (bench/fine_parser.py). `--tasks` picks tasks (`--tasks fine`: only the fine-grained
+rows); `--no-elmo-row no` or `only` leaves that row out or scores it alone, so that rows can run as parallel
+processes (the parser's small sequential steps leave cores idle: on 2 cores two side by side take less than
+twice one); `--json` is rewritten after every row, so a long run that stops keeps the rows it finished.
 
 The features check embeds sentences of both data sets with this project's embedder and with the real simple_elmo
 package (batches of 64, as the published scripts load it) and prints the largest difference per feature kind, on

@@ -87,7 +87,7 @@ rule evaluate_fine:
         f"{RESULTS}/benchmarks/evaluate/fine.tsv"
     conda:
         "../../envs/train.yaml"
-    # One process per seed trained at once (evaluate.fine_workers, at most --cores); each keeps about one core busy.
+    # One process per seed trained at once (evaluate.fine_workers, at most --cores).
     threads: config["evaluate"]["fine_workers"]
     params:
         epochs=config["evaluate"]["fine_epochs"],

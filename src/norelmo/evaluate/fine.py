@@ -159,8 +159,8 @@ def evaluate_fine(
     """(result, the seed-42 parser's test opinions in NoReC_fine's JSON form). `model_dir` None: the parser with
     no ELMo features (word and character embeddings only). `lemmatizer`: a UDPipe model whose lemmas are what a
     lemmatized ELMo model reads (the parser's own word forms stay the tokens). `workers` > 1 trains that many
-    seeds at once, each in a spawned process: the parser's small sequential steps keep about one core busy per
-    process, so on CPUs seeds side by side finish sooner than one after another (docs/performance.md)."""
+    seeds at once, each in a spawned process: the parser's steps are small products in sequence that leave cores
+    idle, so seeds side by side finish sooner than one after another (1.15 times on 2 cores; docs/performance.md)."""
     if epochs < 1 or seeds < 1 or workers < 1:
         raise NorelmoError(
             f"the parser needs at least one epoch, one seed and one worker (epochs {epochs}, seeds {seeds}, "
