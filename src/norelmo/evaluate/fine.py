@@ -176,8 +176,9 @@ def evaluate_fine(
     vocab = Vocabularies.from_sentences(data["train"].tokens)
     gold = [s.opinions for s in splits["test"]]
     runs, predictions = [], []
+    workers = min(workers, seeds)
     work = (data, vocab, epochs, progress, sizes)
-    with ordered_map(_train_seed, seed_list(seeds), min(workers, seeds), _set_seed_work, work) as trained:
+    with ordered_map(_train_seed, seed_list(seeds), workers, _set_seed_work, work) as trained:
         outcomes = list(trained)
     _set_seed_work()  # the features are not kept alive past the task
     for seed, history, test_edges, seconds in outcomes:
@@ -210,7 +211,7 @@ def evaluate_fine(
         "recall": seed_42["recall"],
         "best_epoch": seed_42["best_epoch"],
         "epochs": epochs,
-        "workers": min(workers, seeds),
+        "workers": workers,
         "features_minutes": features_s / 60,
         "features": "ELMo layer average" if model_dir is not None else "none (word and character embeddings only)",
         "inputs": "lemmas (UDPipe)" if lemmatizer is not None else "tokens",
